@@ -1,0 +1,69 @@
+//! The analysis pipeline: audio file → transcript → report.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::asr::model::{self, ModelError};
+use crate::asr::{AsrError, TranscribeOptions, Transcriber};
+use crate::audio::{self, Audio16k, AudioError};
+use crate::delivery;
+use crate::report::{ModelInfo, Report, Transcript};
+
+/// Why an analysis failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalyzeError {
+    /// The audio could not be read.
+    #[error(transparent)]
+    Audio(#[from] AudioError),
+    /// No usable model.
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    /// Recognition failed.
+    #[error(transparent)]
+    Asr(#[from] AsrError),
+}
+
+/// What to analyse with.
+#[derive(Debug, Clone, Default)]
+pub struct AnalyzeOptions {
+    /// Model file; `None` resolves the default.
+    pub model: Option<PathBuf>,
+    /// Recogniser settings.
+    pub transcribe: TranscribeOptions,
+}
+
+/// Builds the report for a transcribed recording. The app calls this with its
+/// own audio and transcript; [`analyze_file`] with a file's.
+pub fn build_report(audio: &Audio16k, transcript: Transcript) -> Report {
+    let mut report = Report::new(audio.duration_s());
+    report.transcript = transcript;
+    report.delivery = delivery::analyze(&mut report.transcript.words);
+    report
+}
+
+/// Decodes, transcribes and analyses an audio file.
+pub fn analyze_file(path: &Path, options: &AnalyzeOptions) -> Result<Report, AnalyzeError> {
+    let started = Instant::now();
+    let audio = audio::load_for_analysis(path)?;
+    let decode_s = started.elapsed().as_secs_f64();
+
+    let started = Instant::now();
+    let (model_path, info) = model::resolve(options.model.as_deref())?;
+    let transcriber = Transcriber::load(&model_path, &info)?;
+    let model_load_s = started.elapsed().as_secs_f64();
+
+    let started = Instant::now();
+    let transcript = transcriber.transcribe(&audio.samples, &options.transcribe)?;
+    let transcribe_s = started.elapsed().as_secs_f64();
+
+    let mut report = build_report(&audio, transcript);
+    report.audio_path = Some(path.display().to_string());
+    report.model = Some(ModelInfo {
+        path: model_path.display().to_string(),
+        name: transcriber.name().to_string(),
+    });
+    report.timing.decode_s = decode_s;
+    report.timing.model_load_s = model_load_s;
+    report.timing.transcribe_s = transcribe_s;
+    Ok(report)
+}

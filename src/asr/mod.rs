@@ -1,0 +1,6 @@
+//! Speech recognition: Whisper through whisper.cpp, producing words with times.
+
+pub mod model;
+mod transcribe;
+
+pub use transcribe::{AsrError, TranscribeOptions, Transcriber};

@@ -1,0 +1,288 @@
+//! Running whisper.cpp over 16 kHz mono audio and turning its tokens into
+//! timed words.
+
+use std::path::{Path, PathBuf};
+
+use whisper_rs::{
+    DtwMode, DtwModelPreset, DtwParameters, FullParams, SamplingStrategy, WhisperContext,
+    WhisperContextParameters,
+};
+
+use super::model::import::read_meta;
+use super::model::{GgmlInfo, ModelError};
+use crate::report::{Segment, Transcript, Word};
+
+/// Why transcription failed.
+#[derive(Debug, thiserror::Error)]
+pub enum AsrError {
+    /// No usable model.
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    /// whisper.cpp refused the model file.
+    #[error("whisper.cpp could not load {path}: {reason}")]
+    Load {
+        /// The model.
+        path: PathBuf,
+        /// What it said.
+        reason: String,
+    },
+    /// Decoding failed.
+    #[error("transcription failed: {0}")]
+    Decode(String),
+}
+
+/// Settings for one transcription.
+#[derive(Debug, Clone)]
+pub struct TranscribeOptions {
+    /// CPU threads for whisper.cpp. One is the default: on a 2-core machine two
+    /// threads ran 2–7× slower whenever another process held a core.
+    pub threads: usize,
+    /// Spoken language code.
+    pub language: String,
+    /// Text that primes the decoder (vocabulary, style).
+    pub initial_prompt: Option<String>,
+}
+
+impl Default for TranscribeOptions {
+    fn default() -> Self {
+        Self {
+            threads: 1,
+            language: "en".into(),
+            initial_prompt: None,
+        }
+    }
+}
+
+/// A loaded model, ready to transcribe any number of recordings.
+pub struct Transcriber {
+    // Declared before `_alignment_heads` so the context is dropped first: it
+    // keeps a pointer into that buffer.
+    context: WhisperContext,
+    _alignment_heads: Vec<whisper_rs_sys::whisper_ahead>,
+    path: PathBuf,
+    name: String,
+}
+
+fn preset_for(name: &str) -> Option<DtwModelPreset> {
+    Some(match name {
+        "tiny.en" => DtwModelPreset::TinyEn,
+        "tiny" => DtwModelPreset::Tiny,
+        "base.en" => DtwModelPreset::BaseEn,
+        "base" => DtwModelPreset::Base,
+        "small.en" => DtwModelPreset::SmallEn,
+        "small" => DtwModelPreset::Small,
+        "medium.en" => DtwModelPreset::MediumEn,
+        "medium" => DtwModelPreset::Medium,
+        "large-v3" => DtwModelPreset::LargeV3,
+        _ => return None,
+    })
+}
+
+impl Transcriber {
+    /// Loads the model at `path` (already checked by [`super::model::resolve`]).
+    pub fn load(path: &Path, info: &GgmlInfo) -> Result<Self, AsrError> {
+        whisper_rs::install_logging_hooks();
+        let meta = read_meta(path);
+        let name = meta
+            .as_ref()
+            .map(|m| m.model.clone())
+            .unwrap_or_else(|| info.hparams.size_name());
+        // Word timings come from the cross-attention heads that track the
+        // audio (DTW): far closer to the truth than token timestamps.
+        let alignment_heads: Vec<_> = meta
+            .as_ref()
+            .map(|m| {
+                m.alignment_heads
+                    .iter()
+                    .map(|[layer, head]| whisper_rs_sys::whisper_ahead {
+                        n_text_layer: *layer,
+                        n_head: *head,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let mode = match preset_for(&name) {
+            Some(model_preset) => DtwMode::ModelPreset { model_preset },
+            None if !alignment_heads.is_empty() => DtwMode::Custom {
+                aheads: &alignment_heads,
+            },
+            None => DtwMode::TopMost {
+                n_top: (info.hparams.n_text_layer / 2).max(1),
+            },
+        };
+        let mut params = WhisperContextParameters::default();
+        params.flash_attn(false).dtw_parameters(DtwParameters {
+            mode,
+            ..DtwParameters::default()
+        });
+        let context = WhisperContext::new_with_params(path, params).map_err(|e| AsrError::Load {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+        Ok(Self {
+            context,
+            _alignment_heads: alignment_heads,
+            path: path.to_path_buf(),
+            name,
+        })
+    }
+
+    /// The model file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The model's conventional name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Transcribes 16 kHz mono samples.
+    pub fn transcribe(&self, audio: &[f32], options: &TranscribeOptions) -> Result<Transcript, AsrError> {
+        let mut state = self
+            .context
+            .create_state()
+            .map_err(|e| AsrError::Decode(e.to_string()))?;
+        let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
+        params.set_n_threads(options.threads.max(1) as i32);
+        params.set_language(Some(&options.language));
+        params.set_print_progress(false);
+        params.set_print_realtime(false);
+        params.set_print_special(false);
+        params.set_print_timestamps(false);
+        params.set_token_timestamps(true);
+        if let Some(prompt) = &options.initial_prompt {
+            params.set_initial_prompt(prompt);
+        }
+        // whisper.cpp needs at least one second of input; pad short clips with silence.
+        let padded;
+        let input = if audio.len() < 16_000 {
+            padded = [audio, &vec![0.0; 16_000 - audio.len()]].concat();
+            &padded[..]
+        } else {
+            audio
+        };
+        state
+            .full(params, input)
+            .map_err(|e| AsrError::Decode(e.to_string()))?;
+
+        let duration = audio.len() as f64 / 16_000.0;
+        let eot = self.context.token_eot();
+        let mut segments = Vec::new();
+        let mut raw_words: Vec<RawWord> = Vec::new();
+        for segment in state.as_iter() {
+            let text = segment.to_str_lossy().map(|t| t.trim().to_string()).unwrap_or_default();
+            let seg_start = segment.start_timestamp() as f64 / 100.0;
+            let seg_end = segment.end_timestamp() as f64 / 100.0;
+            for i in 0..segment.n_tokens() {
+                let Some(token) = segment.get_token(i) else { continue };
+                if token.token_id() >= eot {
+                    continue;
+                }
+                let data = token.token_data();
+                let bytes = token.to_bytes().unwrap_or_default().to_vec();
+                let dtw = (data.t_dtw >= 0).then(|| data.t_dtw as f64 / 100.0);
+                let piece = TokenPiece {
+                    bytes,
+                    t0: data.t0 as f64 / 100.0,
+                    t1: data.t1 as f64 / 100.0,
+                    dtw,
+                    p: data.p as f64,
+                    seg_end,
+                };
+                push_token(&mut raw_words, piece);
+            }
+            if !text.is_empty() {
+                segments.push(Segment {
+                    text,
+                    start: seg_start.min(duration),
+                    end: seg_end.min(duration),
+                });
+            }
+        }
+        let words = finish_words(raw_words, duration);
+        let text = segments.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ");
+        Ok(Transcript {
+            text,
+            segments,
+            words,
+        })
+    }
+}
+
+struct TokenPiece {
+    bytes: Vec<u8>,
+    t0: f64,
+    t1: f64,
+    dtw: Option<f64>,
+    p: f64,
+    seg_end: f64,
+}
+
+struct RawWord {
+    bytes: Vec<u8>,
+    pieces: Vec<TokenPiece>,
+}
+
+fn is_punctuation(bytes: &[u8]) -> bool {
+    !bytes.is_empty() && bytes.iter().all(|b| b.is_ascii_punctuation() || b.is_ascii_whitespace())
+}
+
+/// Tokens that begin with a space start a new word; punctuation and word
+/// pieces join the current one.
+fn push_token(words: &mut Vec<RawWord>, piece: TokenPiece) {
+    let starts_word = piece.bytes.first() == Some(&b' ') && !is_punctuation(&piece.bytes);
+    match words.last_mut() {
+        Some(word) if !starts_word => {
+            word.bytes.extend_from_slice(&piece.bytes);
+            word.pieces.push(piece);
+        }
+        _ => words.push(RawWord {
+            bytes: piece.bytes.clone(),
+            pieces: vec![piece],
+        }),
+    }
+}
+
+/// Non-speech annotations such as `[BLANK_AUDIO]` or `(music)`.
+fn is_annotation(text: &str) -> bool {
+    (text.starts_with('[') && text.ends_with(']')) || (text.starts_with('(') && text.ends_with(')'))
+}
+
+fn finish_words(raw: Vec<RawWord>, duration: f64) -> Vec<Word> {
+    let mut words: Vec<Word> = Vec::with_capacity(raw.len());
+    let starts: Vec<f64> = raw
+        .iter()
+        .map(|w| w.pieces[0].dtw.unwrap_or(w.pieces[0].t0))
+        .collect();
+    for (i, word) in raw.iter().enumerate() {
+        let text = String::from_utf8_lossy(&word.bytes).trim().to_string();
+        if text.is_empty() || is_annotation(&text) {
+            continue;
+        }
+        let first = &word.pieces[0];
+        let last = word.pieces.last().expect("a word has tokens");
+        let start = starts[i];
+        // A word ends where the next one starts, unless its own token timing
+        // says it finished earlier (a pause follows).
+        let next_start = starts.get(i + 1).copied().unwrap_or(last.seg_end.max(last.t1));
+        let own_end = last.t1.max(first.t0);
+        let end = if own_end > start { next_start.min(own_end.max(start + 0.05)) } else { next_start };
+        let confidence = word.pieces.iter().map(|p| p.p).sum::<f64>() / word.pieces.len() as f64;
+        words.push(Word {
+            text,
+            start,
+            end,
+            confidence,
+            filler: false,
+        });
+    }
+    // Times must be ordered and inside the audio whatever the decoder said.
+    let mut floor = 0.0f64;
+    for w in &mut words {
+        w.start = w.start.max(floor).min(duration);
+        w.end = w.end.max(w.start).min(duration);
+        floor = w.start;
+    }
+    words
+}

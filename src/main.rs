@@ -1,0 +1,222 @@
+//! `rehearse`: the command-line face of the engine.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
+
+use clap::{Args, Parser, Subcommand};
+use rehearse::analyze::{analyze_file, AnalyzeOptions};
+use rehearse::asr::model::{self, fetch, store, Quantization};
+use rehearse::asr::TranscribeOptions;
+use rehearse::report::Report;
+
+#[derive(Parser)]
+#[command(name = "rehearse", version, about = "Practise spoken interview answers: transcription and critique, all on this machine.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Transcribe a recording and report on it.
+    Analyze {
+        /// Audio file (WAV, MP3, M4A, Ogg, FLAC).
+        audio: PathBuf,
+        #[command(flatten)]
+        asr: AsrArgs,
+        /// Print the JSON report instead of the readable one.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the transcript of a recording.
+    Transcribe {
+        /// Audio file (WAV, MP3, M4A, Ogg, FLAC).
+        audio: PathBuf,
+        #[command(flatten)]
+        asr: AsrArgs,
+        /// Print words with times as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Manage Whisper models.
+    #[command(subcommand)]
+    Model(ModelCommand),
+}
+
+#[derive(Args)]
+struct AsrArgs {
+    /// Model file; defaults to $REHEARSE_MODEL, then the newest in the models folder.
+    #[arg(long)]
+    model: Option<PathBuf>,
+    /// CPU threads for recognition.
+    #[arg(long, default_value_t = 1, env = "REHEARSE_THREADS")]
+    threads: usize,
+    /// Text that primes the recogniser (names, jargon).
+    #[arg(long)]
+    prompt: Option<String>,
+}
+
+impl AsrArgs {
+    fn options(&self) -> AnalyzeOptions {
+        AnalyzeOptions {
+            model: self.model.clone(),
+            transcribe: TranscribeOptions {
+                threads: self.threads,
+                initial_prompt: self.prompt.clone(),
+                ..TranscribeOptions::default()
+            },
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum ModelCommand {
+    /// Convert a faster-whisper (CTranslate2) model folder into a whisper.cpp model.
+    Import {
+        /// Folder holding model.bin (or model.bin.part*), config.json and vocabulary.txt.
+        dir: PathBuf,
+        /// Weight format: q8_0 (smaller and as accurate for tiny.en), q5_0, or none (f16).
+        #[arg(long, default_value = "q8_0")]
+        quantize: String,
+        /// File name in the models folder (default: ggml-<model>-<format>.bin).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Download a published whisper.cpp model, verified by SHA-1.
+    Fetch {
+        /// tiny.en, base.en or small.en.
+        name: String,
+        /// Mirror to download from instead of the default host.
+        #[arg(long, env = fetch::BASE_URL_ENV)]
+        base_url: Option<String>,
+    },
+    /// List the models in the models folder.
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Analyze { audio, asr, json } => {
+            let report = analyze_file(&audio, &asr.options()).map_err(|e| e.to_string())?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report).expect("report serialises"));
+            } else {
+                print_report(&report);
+            }
+            Ok(())
+        }
+        Command::Transcribe { audio, asr, json } => {
+            let report = analyze_file(&audio, &asr.options()).map_err(|e| e.to_string())?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report.transcript).expect("transcript serialises"));
+            } else {
+                println!("{}", report.transcript.text);
+            }
+            Ok(())
+        }
+        Command::Model(command) => run_model(command),
+    }
+}
+
+fn run_model(command: ModelCommand) -> Result<(), String> {
+    match command {
+        ModelCommand::Import { dir, quantize, name } => {
+            let quantization = Quantization::parse(&quantize)
+                .ok_or_else(|| format!("unknown --quantize {quantize:?}; use q8_0, q5_0 or none"))?;
+            let models = store::models_dir();
+            let probe_name = name.unwrap_or_default();
+            let started = std::time::Instant::now();
+            let output = if probe_name.is_empty() {
+                // The model's size is known only after reading it; import under a
+                // temporary name and rename once it is.
+                let tmp = models.join(format!("import-{}.bin", std::process::id()));
+                let imported = model::import_ct2(&dir, &tmp, quantization).map_err(|e| e.to_string())?;
+                let final_path = models.join(format!("ggml-{}-{}.bin", imported.meta.model, quantization.label()));
+                std::fs::rename(&tmp, &final_path).map_err(|e| e.to_string())?;
+                std::fs::rename(model::import::meta_path(&tmp), model::import::meta_path(&final_path))
+                    .map_err(|e| e.to_string())?;
+                final_path
+            } else {
+                let file = if probe_name.ends_with(".bin") { probe_name } else { format!("{probe_name}.bin") };
+                model::import_ct2(&dir, &models.join(file), quantization).map_err(|e| e.to_string())?.path
+            };
+            let info = store::validate(&output).map_err(|e| e.to_string())?;
+            println!(
+                "imported {} ({} MB, {} tensors) in {:.1} s",
+                output.display(),
+                info.size_bytes / 1_000_000,
+                info.tensor_count,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        ModelCommand::Fetch { name, base_url } => {
+            let base = base_url.unwrap_or_else(fetch::base_url);
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {bytes}/{total_bytes} ({eta})")
+                    .expect("valid template")
+                    .progress_chars("=> "),
+            );
+            bar.set_message(format!("ggml-{name}.bin"));
+            let cancel = AtomicBool::new(false);
+            let result = fetch::fetch(&name, &store::models_dir(), &base, &cancel, |done, total| {
+                if let Some(total) = total {
+                    bar.set_length(total);
+                }
+                bar.set_position(done);
+            });
+            bar.finish_and_clear();
+            let path = result.map_err(|e| e.to_string())?;
+            println!("fetched {}", path.display());
+            Ok(())
+        }
+        ModelCommand::List { json } => {
+            let entries = store::list(&store::models_dir());
+            if json {
+                println!("{}", serde_json::to_string_pretty(&entries).expect("list serialises"));
+                return Ok(());
+            }
+            if entries.is_empty() {
+                println!("no models in {}; {}", store::models_dir().display(), store::HOW_TO_GET_A_MODEL);
+            }
+            for e in entries {
+                let marker = if e.is_default { "*" } else { " " };
+                let what = e.meta.map(|m| format!("{} {}", m.model, m.quantization)).unwrap_or_default();
+                let problem = e.problem.map(|p| format!("  UNUSABLE: {p}")).unwrap_or_default();
+                println!("{marker} {:<32} {:>6} MB  {what}{problem}", e.name, e.size_bytes / 1_000_000);
+            }
+            Ok(())
+        }
+    }
+}
+
+fn print_report(report: &Report) {
+    println!("Duration: {:.1} s", report.duration_s);
+    if let Some(wpm) = report.delivery.wpm {
+        println!("Pace:     {wpm:.0} words per minute");
+    }
+    println!("Fillers:  {}", report.delivery.fillers.count);
+    println!("Pauses:   {} of 0.5 s or more", report.delivery.pauses.len());
+    for notice in &report.notices {
+        println!("Note:     {notice}");
+    }
+    println!();
+    println!("{}", report.transcript.text);
+}
