@@ -176,7 +176,8 @@ fn run_model(command: ModelCommand) -> Result<(), String> {
             );
             bar.set_message(format!("ggml-{name}.bin"));
             let cancel = AtomicBool::new(false);
-            let result = fetch::fetch(&name, &store::models_dir(), &base, &cancel, |done, total| {
+            let model = fetch::known(&name).map_err(|e| e.to_string())?;
+            let result = fetch::fetch(model, &store::models_dir(), &base, &cancel, |done, total| {
                 if let Some(total) = total {
                     bar.set_length(total);
                 }

@@ -84,8 +84,11 @@ pub enum FetchError {
 }
 
 /// Looks a model up by name.
-pub fn known(name: &str) -> Option<&'static KnownModel> {
-    KNOWN_MODELS.iter().find(|m| m.name == name)
+pub fn known(name: &str) -> Result<&'static KnownModel, FetchError> {
+    KNOWN_MODELS
+        .iter()
+        .find(|m| m.name == name)
+        .ok_or_else(|| FetchError::Unknown(name.to_string()))
 }
 
 /// The download address of `model` under `base_url`.
@@ -124,13 +127,12 @@ pub fn sha1_file(path: &Path) -> std::io::Result<String> {
 /// its published SHA-1 and checked to be a complete model before it is renamed
 /// into place.
 pub fn fetch(
-    name: &str,
+    model: &KnownModel,
     models_dir: &Path,
     base_url: &str,
     cancel: &AtomicBool,
     progress: impl FnMut(u64, Option<u64>),
 ) -> Result<PathBuf, FetchError> {
-    let model = known(name).ok_or_else(|| FetchError::Unknown(name.to_string()))?;
     let url = url_for(base_url, model);
     let target = models_dir.join(format!("ggml-{}.bin", model.name));
     let partial = models_dir.join(format!("ggml-{}.bin.download", model.name));

@@ -325,6 +325,21 @@ pub enum GgmlError {
     },
 }
 
+/// One tensor's entry in a model file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TensorEntry {
+    /// whisper.cpp's tensor name.
+    pub name: String,
+    /// Dimensions, innermost first (ggml order).
+    pub ne: Vec<usize>,
+    /// Element type.
+    pub ty: TensorType,
+    /// Byte offset of the data in the file.
+    pub offset: u64,
+    /// Byte length of the data.
+    pub bytes: u64,
+}
+
 /// What [`inspect`] learnt about a model file.
 #[derive(Debug, Clone, Serialize)]
 pub struct GgmlInfo {
@@ -336,9 +351,18 @@ pub struct GgmlInfo {
     pub size_bytes: u64,
 }
 
+/// Checks a model file's structure and lists its tensors.
+pub fn tensor_table(path: &Path) -> Result<(GgmlInfo, Vec<TensorEntry>), GgmlError> {
+    walk(path)
+}
+
 /// Walks a model file's headers and tensor table without loading the weights,
 /// so a truncated or foreign file is reported instead of handed to whisper.cpp.
 pub fn inspect(path: &Path) -> Result<GgmlInfo, GgmlError> {
+    walk(path).map(|(info, _)| info)
+}
+
+fn walk(path: &Path) -> Result<(GgmlInfo, Vec<TensorEntry>), GgmlError> {
     let io = |source| GgmlError::Io {
         path: path.to_path_buf(),
         source,
@@ -417,13 +441,13 @@ pub fn inspect(path: &Path) -> Result<GgmlInfo, GgmlError> {
         }
         skip(&mut reader, len as u64, "the vocabulary")?;
     }
-    let mut tensor_count = 0;
+    let mut tensors = Vec::new();
     loop {
         let pos = reader.stream_position().map_err(io)?;
         if pos == size {
             break;
         }
-        let context = format!("tensor {}", tensor_count + 1);
+        let context = format!("tensor {}", tensors.len() + 1);
         let n_dims = read_i32(&mut reader, &context)?;
         let name_len = read_i32(&mut reader, &context)?;
         let type_id = read_i32(&mut reader, &context)?;
@@ -445,9 +469,17 @@ pub fn inspect(path: &Path) -> Result<GgmlInfo, GgmlError> {
         let name = String::from_utf8_lossy(&name).into_owned();
         let rows: u64 = ne[1..].iter().product();
         let bytes = ty.row_bytes(ne[0] as usize) as u64 * rows;
+        let offset = reader.stream_position().map_err(io)?;
         skip(&mut reader, bytes, &format!("the data of {name}"))?;
-        tensor_count += 1;
+        tensors.push(TensorEntry {
+            name,
+            ne: ne.iter().map(|&d| d as usize).collect(),
+            ty,
+            offset,
+            bytes,
+        });
     }
+    let tensor_count = tensors.len();
     let expected = hparams.expected_tensor_count();
     if tensor_count != expected {
         return Err(GgmlError::Truncated {
@@ -456,9 +488,10 @@ pub fn inspect(path: &Path) -> Result<GgmlInfo, GgmlError> {
             context: format!("the tensor table ({tensor_count} of {expected} tensors present)"),
         });
     }
-    Ok(GgmlInfo {
+    let info = GgmlInfo {
         hparams,
         tensor_count,
         size_bytes: size,
-    })
+    };
+    Ok((info, tensors))
 }

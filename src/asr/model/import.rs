@@ -363,6 +363,15 @@ pub fn import_ct2(dir: &Path, output: &Path, quantization: Quantization) -> Resu
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default();
     let tokens = read_tokens(dir)?;
+    // whisper.cpp aborts the process if these are missing when it decodes.
+    for required in [&b" "[..], b" -", b" '"] {
+        if !tokens.iter().any(|t| t == required) {
+            return Err(ImportError::NotWhisper {
+                dir: dir.to_path_buf(),
+                reason: format!("its vocabulary lacks the token {:?}", String::from_utf8_lossy(required)),
+            });
+        }
+    }
     let model = read_weights(dir)?;
     let hparams = derive_hparams(&model, dir, quantization)?;
     let filters = mel::filterbank(hparams.n_mels as usize);
