@@ -4,119 +4,14 @@
 
 use std::path::Path;
 
-use rehearse::asr::model::ct2::{write_ct2, Ct2Dtype, Ct2Variable};
+use rehearse::asr::model::ct2::{Ct2Dtype, Ct2Variable};
 use rehearse::asr::model::ggml::{self, TensorType};
 use rehearse::asr::model::import::{import_ct2, ImportError};
 use rehearse::asr::model::{store, Quantization};
 use rehearse::asr::{TranscribeOptions, Transcriber};
 
-const D: usize = 64;
-const N_VOCAB: usize = 51864;
-const N_ORDINARY: usize = 50256;
-
-/// Deterministic small pseudo-random weights.
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self) -> f32 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        ((self.0 >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * 0.04
-    }
-}
-
-fn f32_var(shape: &[usize], rng: &mut Lcg) -> Ct2Variable {
-    let n: usize = shape.iter().product();
-    let bytes = (0..n).flat_map(|_| rng.next().to_le_bytes()).collect();
-    Ct2Variable {
-        shape: shape.to_vec(),
-        dtype: Ct2Dtype::F32,
-        bytes,
-    }
-}
-
-fn f16_var(shape: &[usize], rng: &mut Lcg) -> Ct2Variable {
-    let n: usize = shape.iter().product();
-    let bytes = (0..n)
-        .flat_map(|_| half::f16::from_f32(rng.next()).to_le_bytes())
-        .collect();
-    Ct2Variable {
-        shape: shape.to_vec(),
-        dtype: Ct2Dtype::F16,
-        bytes,
-    }
-}
-
-fn scalar_i16(v: i16) -> Ct2Variable {
-    Ct2Variable {
-        shape: vec![],
-        dtype: Ct2Dtype::I16,
-        bytes: v.to_le_bytes().to_vec(),
-    }
-}
-
-/// The variables of a one-layer Whisper in CTranslate2's naming.
-fn synthetic_variables() -> Vec<(String, Ct2Variable)> {
-    let mut rng = Lcg(7);
-    let mut vars: Vec<(String, Ct2Variable)> = Vec::new();
-    let mut add = |name: &str, var: Ct2Variable| vars.push((name.to_string(), var));
-    add("encoder/num_heads", scalar_i16(1));
-    add("decoder/num_heads", scalar_i16(1));
-    add("encoder/conv1/weight", f16_var(&[D, 80, 3], &mut rng));
-    add("encoder/conv1/bias", f16_var(&[D], &mut rng));
-    add("encoder/conv2/weight", f16_var(&[D, D, 3], &mut rng));
-    add("encoder/conv2/bias", f16_var(&[D], &mut rng));
-    add("encoder/position_encodings/encodings", f32_var(&[1500, D], &mut rng));
-    add("encoder/layer_norm/gamma", f16_var(&[D], &mut rng));
-    add("encoder/layer_norm/beta", f16_var(&[D], &mut rng));
-    add("decoder/embeddings/weight", f16_var(&[N_VOCAB, D], &mut rng));
-    add("decoder/position_encodings/encodings", f32_var(&[448, D], &mut rng));
-    add("decoder/layer_norm/gamma", f16_var(&[D], &mut rng));
-    add("decoder/layer_norm/beta", f16_var(&[D], &mut rng));
-    for side in ["encoder", "decoder"] {
-        let p = format!("{side}/layer_0");
-        let mut norm = |name: String, rng: &mut Lcg| {
-            vars.push((format!("{name}/gamma"), f16_var(&[D], rng)));
-            vars.push((format!("{name}/beta"), f16_var(&[D], rng)));
-        };
-        norm(format!("{p}/self_attention/layer_norm"), &mut rng);
-        norm(format!("{p}/ffn/layer_norm"), &mut rng);
-        if side == "decoder" {
-            norm(format!("{p}/attention/layer_norm"), &mut rng);
-        }
-        let mut lin = |name: String, out: usize, inp: usize, rng: &mut Lcg| {
-            vars.push((format!("{name}/weight"), f16_var(&[out, inp], rng)));
-            vars.push((format!("{name}/bias"), f16_var(&[out], rng)));
-        };
-        lin(format!("{p}/self_attention/linear_0"), 3 * D, D, &mut rng);
-        lin(format!("{p}/self_attention/linear_1"), D, D, &mut rng);
-        lin(format!("{p}/ffn/linear_0"), 4 * D, D, &mut rng);
-        lin(format!("{p}/ffn/linear_1"), D, 4 * D, &mut rng);
-        if side == "decoder" {
-            lin(format!("{p}/attention/linear_0"), D, D, &mut rng);
-            lin(format!("{p}/attention/linear_1"), 2 * D, D, &mut rng);
-            lin(format!("{p}/attention/linear_2"), D, D, &mut rng);
-        }
-    }
-    vars
-}
-
-fn vocabulary() -> String {
-    // whisper.cpp looks these three up by text while decoding.
-    let mut lines: Vec<String> = vec!["\u{120}".into(), "\u{120}-".into(), "\u{120}'".into()];
-    lines.extend((lines.len()..N_ORDINARY).map(|i| format!("\u{120}w{i}")));
-    lines.push("<|endoftext|>".into());
-    while lines.len() < N_VOCAB {
-        lines.push(format!("<|special{}|>", lines.len()));
-    }
-    lines.join("\n") + "\n"
-}
-
-fn write_model_dir(dir: &Path, vars: &[(String, Ct2Variable)]) {
-    std::fs::create_dir_all(dir).unwrap();
-    let refs: Vec<(&str, &Ct2Variable)> = vars.iter().map(|(n, v)| (n.as_str(), v)).collect();
-    std::fs::write(dir.join("model.bin"), write_ct2("WhisperSpec", 3, &refs)).unwrap();
-    std::fs::write(dir.join("vocabulary.txt"), vocabulary()).unwrap();
-    std::fs::write(dir.join("config.json"), r#"{"alignment_heads": [[0, 0]]}"#).unwrap();
-}
+mod common;
+use common::*;
 
 fn var<'a>(vars: &'a [(String, Ct2Variable)], name: &str) -> &'a Ct2Variable {
     &vars.iter().find(|(n, _)| n == name).unwrap().1

@@ -203,11 +203,7 @@ pub fn download_verified(
     let total = if status == 416 {
         Some(have)
     } else {
-        response
-            .headers()
-            .get("content-length")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok())
+        response.body().content_length()
             .map(|len| len + done)
     };
     progress(done, total);
