@@ -11,7 +11,11 @@ use rehearse::asr::TranscribeOptions;
 use rehearse::report::Report;
 
 #[derive(Parser)]
-#[command(name = "rehearse", version, about = "Practise spoken interview answers: transcription and critique, all on this machine.")]
+#[command(
+    name = "rehearse",
+    version,
+    about = "Practise spoken interview answers: transcription and critique, all on this machine."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -115,7 +119,10 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Analyze { audio, asr, json } => {
             let report = analyze_file(&audio, &asr.options()).map_err(|e| e.to_string())?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&report).expect("report serialises"));
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).expect("report serialises")
+                );
             } else {
                 print_report(&report);
             }
@@ -124,7 +131,11 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Transcribe { audio, asr, json } => {
             let report = analyze_file(&audio, &asr.options()).map_err(|e| e.to_string())?;
             if json {
-                println!("{}", serde_json::to_string_pretty(&report.transcript).expect("transcript serialises"));
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report.transcript)
+                        .expect("transcript serialises")
+                );
             } else {
                 println!("{}", report.transcript.text);
             }
@@ -136,9 +147,14 @@ fn run(cli: Cli) -> Result<(), String> {
 
 fn run_model(command: ModelCommand) -> Result<(), String> {
     match command {
-        ModelCommand::Import { dir, quantize, name } => {
-            let quantization = Quantization::parse(&quantize)
-                .ok_or_else(|| format!("unknown --quantize {quantize:?}; use q8_0, q5_0 or none"))?;
+        ModelCommand::Import {
+            dir,
+            quantize,
+            name,
+        } => {
+            let quantization = Quantization::parse(&quantize).ok_or_else(|| {
+                format!("unknown --quantize {quantize:?}; use q8_0, q5_0 or none")
+            })?;
             let models = store::models_dir();
             let probe_name = name.unwrap_or_default();
             let started = std::time::Instant::now();
@@ -146,15 +162,29 @@ fn run_model(command: ModelCommand) -> Result<(), String> {
                 // The model's size is known only after reading it; import under a
                 // temporary name and rename once it is.
                 let tmp = models.join(format!("import-{}.bin", std::process::id()));
-                let imported = model::import_ct2(&dir, &tmp, quantization).map_err(|e| e.to_string())?;
-                let final_path = models.join(format!("ggml-{}-{}.bin", imported.meta.model, quantization.label()));
+                let imported =
+                    model::import_ct2(&dir, &tmp, quantization).map_err(|e| e.to_string())?;
+                let final_path = models.join(format!(
+                    "ggml-{}-{}.bin",
+                    imported.meta.model,
+                    quantization.label()
+                ));
                 std::fs::rename(&tmp, &final_path).map_err(|e| e.to_string())?;
-                std::fs::rename(model::import::meta_path(&tmp), model::import::meta_path(&final_path))
-                    .map_err(|e| e.to_string())?;
+                std::fs::rename(
+                    model::import::meta_path(&tmp),
+                    model::import::meta_path(&final_path),
+                )
+                .map_err(|e| e.to_string())?;
                 final_path
             } else {
-                let file = if probe_name.ends_with(".bin") { probe_name } else { format!("{probe_name}.bin") };
-                model::import_ct2(&dir, &models.join(file), quantization).map_err(|e| e.to_string())?.path
+                let file = if probe_name.ends_with(".bin") {
+                    probe_name
+                } else {
+                    format!("{probe_name}.bin")
+                };
+                model::import_ct2(&dir, &models.join(file), quantization)
+                    .map_err(|e| e.to_string())?
+                    .path
             };
             let info = store::validate(&output).map_err(|e| e.to_string())?;
             println!(
@@ -170,19 +200,27 @@ fn run_model(command: ModelCommand) -> Result<(), String> {
             let base = base_url.unwrap_or_else(fetch::base_url);
             let bar = indicatif::ProgressBar::new(0);
             bar.set_style(
-                indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {bytes}/{total_bytes} ({eta})")
-                    .expect("valid template")
-                    .progress_chars("=> "),
+                indicatif::ProgressStyle::with_template(
+                    "{msg} [{bar:40}] {bytes}/{total_bytes} ({eta})",
+                )
+                .expect("valid template")
+                .progress_chars("=> "),
             );
             bar.set_message(format!("ggml-{name}.bin"));
             let cancel = AtomicBool::new(false);
             let model = fetch::known(&name).map_err(|e| e.to_string())?;
-            let result = fetch::fetch(model, &store::models_dir(), &base, &cancel, |done, total| {
-                if let Some(total) = total {
-                    bar.set_length(total);
-                }
-                bar.set_position(done);
-            });
+            let result = fetch::fetch(
+                model,
+                &store::models_dir(),
+                &base,
+                &cancel,
+                |done, total| {
+                    if let Some(total) = total {
+                        bar.set_length(total);
+                    }
+                    bar.set_position(done);
+                },
+            );
             bar.finish_and_clear();
             let path = result.map_err(|e| e.to_string())?;
             println!("fetched {}", path.display());
@@ -191,17 +229,34 @@ fn run_model(command: ModelCommand) -> Result<(), String> {
         ModelCommand::List { json } => {
             let entries = store::list(&store::models_dir());
             if json {
-                println!("{}", serde_json::to_string_pretty(&entries).expect("list serialises"));
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&entries).expect("list serialises")
+                );
                 return Ok(());
             }
             if entries.is_empty() {
-                println!("no models in {}; {}", store::models_dir().display(), store::HOW_TO_GET_A_MODEL);
+                println!(
+                    "no models in {}; {}",
+                    store::models_dir().display(),
+                    store::HOW_TO_GET_A_MODEL
+                );
             }
             for e in entries {
                 let marker = if e.is_default { "*" } else { " " };
-                let what = e.meta.map(|m| format!("{} {}", m.model, m.quantization)).unwrap_or_default();
-                let problem = e.problem.map(|p| format!("  UNUSABLE: {p}")).unwrap_or_default();
-                println!("{marker} {:<32} {:>6} MB  {what}{problem}", e.name, e.size_bytes / 1_000_000);
+                let what = e
+                    .meta
+                    .map(|m| format!("{} {}", m.model, m.quantization))
+                    .unwrap_or_default();
+                let problem = e
+                    .problem
+                    .map(|p| format!("  UNUSABLE: {p}"))
+                    .unwrap_or_default();
+                println!(
+                    "{marker} {:<32} {:>6} MB  {what}{problem}",
+                    e.name,
+                    e.size_bytes / 1_000_000
+                );
             }
             Ok(())
         }
@@ -214,7 +269,10 @@ fn print_report(report: &Report) {
         println!("Pace:     {wpm:.0} words per minute");
     }
     println!("Fillers:  {}", report.delivery.fillers.count);
-    println!("Pauses:   {} of 0.5 s or more", report.delivery.pauses.len());
+    println!(
+        "Pauses:   {} of 0.5 s or more",
+        report.delivery.pauses.len()
+    );
     for notice in &report.notices {
         println!("Note:     {notice}");
     }

@@ -2,8 +2,6 @@
 //! resume, checksum verification, cancellation, and the CLI's refusal of a
 //! file that does not match the published hash.
 
-
-
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -47,9 +45,15 @@ fn serve(body: Vec<u8>, name: &'static str, short_first_response: bool) -> Serve
                     }
                 }
             }
-            let path = request_line.split_whitespace().nth(1).unwrap_or("").to_string();
+            let path = request_line
+                .split_whitespace()
+                .nth(1)
+                .unwrap_or("")
+                .to_string();
             if path != format!("/ggml-{name}.bin") {
-                let _ = stream.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                let _ = stream.write_all(
+                    b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                );
                 continue;
             }
             let from = range
@@ -57,9 +61,16 @@ fn serve(body: Vec<u8>, name: &'static str, short_first_response: bool) -> Serve
                 .and_then(|r| r.strip_prefix("bytes="))
                 .and_then(|r| r.trim_end_matches('-').parse::<usize>().ok())
                 .unwrap_or(0);
-            ranges.lock().unwrap().push(range.clone().unwrap_or_default());
+            ranges
+                .lock()
+                .unwrap()
+                .push(range.clone().unwrap_or_default());
             let tail = &body[from.min(body.len())..];
-            let status = if range.is_some() { "206 Partial Content" } else { "200 OK" };
+            let status = if range.is_some() {
+                "206 Partial Content"
+            } else {
+                "200 OK"
+            };
             let head = format!(
                 "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
                 tail.len()
@@ -67,7 +78,11 @@ fn serve(body: Vec<u8>, name: &'static str, short_first_response: bool) -> Serve
             let _ = stream.write_all(head.as_bytes());
             // The first response may promise everything but deliver half and
             // hang up, like a dropped connection.
-            let sent = if short_first_response && n == 0 { &tail[..tail.len() / 2] } else { tail };
+            let sent = if short_first_response && n == 0 {
+                &tail[..tail.len() / 2]
+            } else {
+                tail
+            };
             let _ = stream.write_all(sent);
         }
     });
@@ -101,9 +116,18 @@ fn real_urls_and_hashes_are_the_published_ones() {
         "https://huggingface.co/ggerganov/whisper.cpp/resolve/main/ggml-tiny.en.bin"
     );
     assert_eq!(tiny.sha1, "c78c86eb1a8faa21b369bcd33207cc90d64ae9df");
-    assert_eq!(fetch::known("base.en").unwrap().sha1, "137c40403d78fd54d454da0f9bd998f78703390c");
-    assert_eq!(fetch::known("small.en").unwrap().sha1, "db8a495a91d927739e50b3fc1cc4c6b8f6c2d022");
-    assert!(matches!(fetch::known("huge.xx"), Err(FetchError::Unknown(_))));
+    assert_eq!(
+        fetch::known("base.en").unwrap().sha1,
+        "137c40403d78fd54d454da0f9bd998f78703390c"
+    );
+    assert_eq!(
+        fetch::known("small.en").unwrap().sha1,
+        "db8a495a91d927739e50b3fc1cc4c6b8f6c2d022"
+    );
+    assert!(matches!(
+        fetch::known("huge.xx"),
+        Err(FetchError::Unknown(_))
+    ));
 }
 
 #[test]
@@ -114,7 +138,14 @@ fn fetch_downloads_verifies_and_installs_a_model() {
     let server = serve(body.clone(), "synthetic", false);
     let models = tmp.path().join("models");
     let mut last = (0, None);
-    let path = fetch::fetch(&model, &models, &server.base_url, &no_cancel(), |done, total| last = (done, total)).unwrap();
+    let path = fetch::fetch(
+        &model,
+        &models,
+        &server.base_url,
+        &no_cancel(),
+        |done, total| last = (done, total),
+    )
+    .unwrap();
     assert_eq!(path, models.join("ggml-synthetic.bin"));
     assert_eq!(std::fs::read(&path).unwrap(), body);
     assert_eq!(last, (body.len() as u64, Some(body.len() as u64)));
@@ -131,13 +162,22 @@ fn an_interrupted_download_resumes_with_a_range_request() {
     let partial = tmp.path().join("ggml-resumable.bin.download");
 
     let first = fetch::download_verified(&url, &partial, model.sha1, &no_cancel(), |_, _| {});
-    assert!(first.is_err(), "a short body is an error, not a finished file");
+    assert!(
+        first.is_err(),
+        "a short body is an error, not a finished file"
+    );
     let kept = std::fs::metadata(&partial).unwrap().len();
-    assert!(kept > 0 && kept < body.len() as u64, "partial bytes are kept: {kept}");
+    assert!(
+        kept > 0 && kept < body.len() as u64,
+        "partial bytes are kept: {kept}"
+    );
 
     fetch::download_verified(&url, &partial, model.sha1, &no_cancel(), |_, _| {}).unwrap();
     assert_eq!(std::fs::read(&partial).unwrap(), body);
-    assert_eq!(server.ranges_seen.lock().unwrap().last().unwrap(), &format!("bytes={kept}-"));
+    assert_eq!(
+        server.ranges_seen.lock().unwrap().last().unwrap(),
+        &format!("bytes={kept}-")
+    );
 }
 
 #[test]
@@ -153,7 +193,11 @@ fn a_corrupt_download_is_discarded() {
     let models = tmp.path().join("models");
     let err = fetch::fetch(&model, &models, &server.base_url, &no_cancel(), |_, _| {}).unwrap_err();
     assert!(matches!(err, FetchError::ChecksumMismatch { .. }), "{err}");
-    assert_eq!(std::fs::read_dir(&models).unwrap().count(), 0, "nothing is left behind");
+    assert_eq!(
+        std::fs::read_dir(&models).unwrap().count(),
+        0,
+        "nothing is left behind"
+    );
 }
 
 #[test]
@@ -173,7 +217,14 @@ fn cancelling_keeps_the_partial_file_and_missing_files_are_errors() {
         sha1: model.sha1,
         approx_mb: 1,
     };
-    let err = fetch::fetch(&missing, tmp.path(), &server.base_url, &no_cancel(), |_, _| {}).unwrap_err();
+    let err = fetch::fetch(
+        &missing,
+        tmp.path(),
+        &server.base_url,
+        &no_cancel(),
+        |_, _| {},
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("HTTP 404"), "{err}");
     assert!(server.requests.load(Ordering::SeqCst) >= 2);
 }
@@ -188,9 +239,13 @@ fn cli_fetch_refuses_a_file_that_does_not_match_the_published_hash() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
-    assert!(stderr.contains("SHA-1") && stderr.contains("c78c86eb1a8faa21b369bcd33207cc90d64ae9df"), "{stderr}");
+    assert!(
+        stderr.contains("SHA-1") && stderr.contains("c78c86eb1a8faa21b369bcd33207cc90d64ae9df"),
+        "{stderr}"
+    );
     let models = tmp.path().join("models");
-    let leftovers: Vec<_> = std::fs::read_dir(&models).map(|d| d.flatten().collect()).unwrap_or_default();
+    let leftovers: Vec<_> = std::fs::read_dir(&models)
+        .map(|d| d.flatten().collect())
+        .unwrap_or_default();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
-

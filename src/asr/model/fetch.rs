@@ -189,13 +189,19 @@ pub fn download_verified(
     let status = response.status().as_u16();
     let (mut file, mut done) = match status {
         206 => (
-            OpenOptions::new().append(true).open(partial).map_err(io(partial))?,
+            OpenOptions::new()
+                .append(true)
+                .open(partial)
+                .map_err(io(partial))?,
             have,
         ),
         200 => (File::create(partial).map_err(io(partial))?, 0),
         // The partial file already holds everything the server has.
         416 if have > 0 => (
-            OpenOptions::new().append(true).open(partial).map_err(io(partial))?,
+            OpenOptions::new()
+                .append(true)
+                .open(partial)
+                .map_err(io(partial))?,
             have,
         ),
         other => return Err(http(format!("the server answered HTTP {other}"))),
@@ -203,8 +209,7 @@ pub fn download_verified(
     let total = if status == 416 {
         Some(have)
     } else {
-        response.body().content_length()
-            .map(|len| len + done)
+        response.body().content_length().map(|len| len + done)
     };
     progress(done, total);
     if status != 416 {

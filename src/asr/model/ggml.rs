@@ -429,10 +429,17 @@ fn walk(path: &Path) -> Result<(GgmlInfo, Vec<TensorEntry>), GgmlError> {
     if !(1..=512).contains(&n_mel) || !(1..=4096).contains(&n_fft) {
         return Err(corrupt(format!("mel filterbank of {n_mel}×{n_fft}")));
     }
-    skip(&mut reader, 4 * n_mel as u64 * n_fft as u64, "the mel filterbank")?;
+    skip(
+        &mut reader,
+        4 * n_mel as u64 * n_fft as u64,
+        "the mel filterbank",
+    )?;
     let n_tokens = read_i32(&mut reader, "the vocabulary")?;
     if !(0..=hparams.n_vocab).contains(&n_tokens) {
-        return Err(corrupt(format!("{n_tokens} tokens for n_vocab {}", hparams.n_vocab)));
+        return Err(corrupt(format!(
+            "{n_tokens} tokens for n_vocab {}",
+            hparams.n_vocab
+        )));
     }
     for _ in 0..n_tokens {
         let len = read_i32(&mut reader, "the vocabulary")?;
@@ -452,7 +459,9 @@ fn walk(path: &Path) -> Result<(GgmlInfo, Vec<TensorEntry>), GgmlError> {
         let name_len = read_i32(&mut reader, &context)?;
         let type_id = read_i32(&mut reader, &context)?;
         if !(1..=4).contains(&n_dims) || !(1..=256).contains(&name_len) {
-            return Err(corrupt(format!("{context} has {n_dims} dims and a {name_len}-byte name")));
+            return Err(corrupt(format!(
+                "{context} has {n_dims} dims and a {name_len}-byte name"
+            )));
         }
         let ty = TensorType::from_id(type_id)
             .ok_or_else(|| corrupt(format!("{context} has unsupported type {type_id}")))?;
@@ -465,7 +474,9 @@ fn walk(path: &Path) -> Result<(GgmlInfo, Vec<TensorEntry>), GgmlError> {
             ne.push(d as u64);
         }
         let mut name = vec![0u8; name_len as usize];
-        reader.read_exact(&mut name).map_err(|_| truncated(&context))?;
+        reader
+            .read_exact(&mut name)
+            .map_err(|_| truncated(&context))?;
         let name = String::from_utf8_lossy(&name).into_owned();
         let rows: u64 = ne[1..].iter().product();
         let bytes = ty.row_bytes(ne[0] as usize) as u64 * rows;

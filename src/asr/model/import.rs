@@ -125,7 +125,11 @@ fn read_weights(dir: &Path) -> Result<Ct2Model, ImportError> {
     }
     // part1, part2 … part10 must sort numerically, not as text.
     parts.sort_by_key(|p| {
-        let name = p.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let name = p
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
         let digits: String = name.chars().filter(|c| c.is_ascii_digit()).collect();
         (digits.parse::<u64>().unwrap_or(0), name)
     });
@@ -202,20 +206,49 @@ fn linear(out: &mut Vec<Mapping>, ggml: &str, ct2: &str) {
 
 /// Adds query/key/value from a fused projection of `parts` blocks starting at
 /// block `first`; whisper.cpp has no key bias (CTranslate2 stores zeros there).
-fn fused(out: &mut Vec<Mapping>, ggml: &str, ct2: &str, names: &[&str], first: usize, parts: usize) {
+fn fused(
+    out: &mut Vec<Mapping>,
+    ggml: &str,
+    ct2: &str,
+    names: &[&str],
+    first: usize,
+    parts: usize,
+) {
     for (i, name) in names.iter().enumerate() {
         let block = first + i;
-        out.push(split(format!("{ggml}.{name}.weight"), format!("{ct2}/weight"), block, parts));
+        out.push(split(
+            format!("{ggml}.{name}.weight"),
+            format!("{ct2}/weight"),
+            block,
+            parts,
+        ));
         if *name != "key" {
-            out.push(split(format!("{ggml}.{name}.bias"), format!("{ct2}/bias"), block, parts));
+            out.push(split(
+                format!("{ggml}.{name}.bias"),
+                format!("{ct2}/bias"),
+                block,
+                parts,
+            ));
         }
     }
 }
 
 fn ffn(out: &mut Vec<Mapping>, ggml: &str, ct2: &str) {
-    norm(out, &format!("{ggml}.mlp_ln"), &format!("{ct2}/ffn/layer_norm"));
-    linear(out, &format!("{ggml}.mlp.0"), &format!("{ct2}/ffn/linear_0"));
-    linear(out, &format!("{ggml}.mlp.2"), &format!("{ct2}/ffn/linear_1"));
+    norm(
+        out,
+        &format!("{ggml}.mlp_ln"),
+        &format!("{ct2}/ffn/layer_norm"),
+    );
+    linear(
+        out,
+        &format!("{ggml}.mlp.0"),
+        &format!("{ct2}/ffn/linear_0"),
+    );
+    linear(
+        out,
+        &format!("{ggml}.mlp.2"),
+        &format!("{ct2}/ffn/linear_1"),
+    );
 }
 
 fn tensor_plan(hparams: &Hparams) -> Vec<Mapping> {
@@ -228,9 +261,24 @@ fn tensor_plan(hparams: &Hparams) -> Vec<Mapping> {
     norm(&mut out, "encoder.ln_post", "encoder/layer_norm");
     for i in 0..hparams.n_audio_layer {
         let (g, c) = (format!("encoder.blocks.{i}"), format!("encoder/layer_{i}"));
-        norm(&mut out, &format!("{g}.attn_ln"), &format!("{c}/self_attention/layer_norm"));
-        fused(&mut out, &format!("{g}.attn"), &format!("{c}/self_attention/linear_0"), &["query", "key", "value"], 0, 3);
-        linear(&mut out, &format!("{g}.attn.out"), &format!("{c}/self_attention/linear_1"));
+        norm(
+            &mut out,
+            &format!("{g}.attn_ln"),
+            &format!("{c}/self_attention/layer_norm"),
+        );
+        fused(
+            &mut out,
+            &format!("{g}.attn"),
+            &format!("{c}/self_attention/linear_0"),
+            &["query", "key", "value"],
+            0,
+            3,
+        );
+        linear(
+            &mut out,
+            &format!("{g}.attn.out"),
+            &format!("{c}/self_attention/linear_1"),
+        );
         ffn(&mut out, &g, &c);
     }
     out.push(map(
@@ -244,13 +292,47 @@ fn tensor_plan(hparams: &Hparams) -> Vec<Mapping> {
     norm(&mut out, "decoder.ln", "decoder/layer_norm");
     for i in 0..hparams.n_text_layer {
         let (g, c) = (format!("decoder.blocks.{i}"), format!("decoder/layer_{i}"));
-        norm(&mut out, &format!("{g}.attn_ln"), &format!("{c}/self_attention/layer_norm"));
-        fused(&mut out, &format!("{g}.attn"), &format!("{c}/self_attention/linear_0"), &["query", "key", "value"], 0, 3);
-        linear(&mut out, &format!("{g}.attn.out"), &format!("{c}/self_attention/linear_1"));
-        norm(&mut out, &format!("{g}.cross_attn_ln"), &format!("{c}/attention/layer_norm"));
-        linear(&mut out, &format!("{g}.cross_attn.query"), &format!("{c}/attention/linear_0"));
-        fused(&mut out, &format!("{g}.cross_attn"), &format!("{c}/attention/linear_1"), &["key", "value"], 0, 2);
-        linear(&mut out, &format!("{g}.cross_attn.out"), &format!("{c}/attention/linear_2"));
+        norm(
+            &mut out,
+            &format!("{g}.attn_ln"),
+            &format!("{c}/self_attention/layer_norm"),
+        );
+        fused(
+            &mut out,
+            &format!("{g}.attn"),
+            &format!("{c}/self_attention/linear_0"),
+            &["query", "key", "value"],
+            0,
+            3,
+        );
+        linear(
+            &mut out,
+            &format!("{g}.attn.out"),
+            &format!("{c}/self_attention/linear_1"),
+        );
+        norm(
+            &mut out,
+            &format!("{g}.cross_attn_ln"),
+            &format!("{c}/attention/layer_norm"),
+        );
+        linear(
+            &mut out,
+            &format!("{g}.cross_attn.query"),
+            &format!("{c}/attention/linear_0"),
+        );
+        fused(
+            &mut out,
+            &format!("{g}.cross_attn"),
+            &format!("{c}/attention/linear_1"),
+            &["key", "value"],
+            0,
+            2,
+        );
+        linear(
+            &mut out,
+            &format!("{g}.cross_attn.out"),
+            &format!("{c}/attention/linear_2"),
+        );
         ffn(&mut out, &g, &c);
     }
     out
@@ -292,13 +374,20 @@ fn count_layers(model: &Ct2Model, prefix: &str) -> i32 {
     seen.len() as i32
 }
 
-fn derive_hparams(model: &Ct2Model, dir: &Path, quantization: Quantization) -> Result<Hparams, ImportError> {
+fn derive_hparams(
+    model: &Ct2Model,
+    dir: &Path,
+    quantization: Quantization,
+) -> Result<Hparams, ImportError> {
     let not_whisper = |reason: String| ImportError::NotWhisper {
         dir: dir.to_path_buf(),
         reason,
     };
     if model.spec != "WhisperSpec" {
-        return Err(not_whisper(format!("its spec is {}, not WhisperSpec", model.spec)));
+        return Err(not_whisper(format!(
+            "its spec is {}, not WhisperSpec",
+            model.spec
+        )));
     }
     let shape = |name: &str| {
         model
@@ -336,7 +425,11 @@ fn derive_hparams(model: &Ct2Model, dir: &Path, quantization: Quantization) -> R
 }
 
 /// The rows `split` selects from a tensor of `shape`, and the resulting shape.
-fn take_block(values: Vec<f32>, shape: &[usize], split: Option<(usize, usize)>) -> (Vec<f32>, Vec<usize>) {
+fn take_block(
+    values: Vec<f32>,
+    shape: &[usize],
+    split: Option<(usize, usize)>,
+) -> (Vec<f32>, Vec<usize>) {
     let Some((index, count)) = split else {
         return (values, shape.to_vec());
     };
@@ -351,7 +444,11 @@ fn take_block(values: Vec<f32>, shape: &[usize], split: Option<(usize, usize)>) 
 
 /// Converts the model folder `dir` into `output`; writes to a temporary name and
 /// renames at the end, so a failed import never leaves a half-written model.
-pub fn import_ct2(dir: &Path, output: &Path, quantization: Quantization) -> Result<Imported, ImportError> {
+pub fn import_ct2(
+    dir: &Path,
+    output: &Path,
+    quantization: Quantization,
+) -> Result<Imported, ImportError> {
     if !dir.is_dir() {
         return Err(ImportError::Io {
             path: dir.to_path_buf(),
@@ -368,7 +465,10 @@ pub fn import_ct2(dir: &Path, output: &Path, quantization: Quantization) -> Resu
         if !tokens.iter().any(|t| t == required) {
             return Err(ImportError::NotWhisper {
                 dir: dir.to_path_buf(),
-                reason: format!("its vocabulary lacks the token {:?}", String::from_utf8_lossy(required)),
+                reason: format!(
+                    "its vocabulary lacks the token {:?}",
+                    String::from_utf8_lossy(required)
+                ),
             });
         }
     }
@@ -386,16 +486,19 @@ pub fn import_ct2(dir: &Path, output: &Path, quantization: Quantization) -> Resu
     }
     let file = File::create(&partial).map_err(io(&partial))?;
     let result = (|| {
-        let mut writer = GgmlWriter::new(BufWriter::new(file), &hparams, &filters, &tokens).map_err(io(&partial))?;
+        let mut writer = GgmlWriter::new(BufWriter::new(file), &hparams, &filters, &tokens)
+            .map_err(io(&partial))?;
         for m in tensor_plan(&hparams) {
             let var = model.get(&m.ct2).ok_or_else(|| ImportError::NotWhisper {
                 dir: dir.to_path_buf(),
                 reason: format!("{} is missing", m.ct2),
             })?;
-            let values = model.dequantized(&m.ct2).ok_or_else(|| ImportError::NotWhisper {
-                dir: dir.to_path_buf(),
-                reason: format!("{} is quantized without a scale", m.ct2),
-            })?;
+            let values = model
+                .dequantized(&m.ct2)
+                .ok_or_else(|| ImportError::NotWhisper {
+                    dir: dir.to_path_buf(),
+                    reason: format!("{} is quantized without a scale", m.ct2),
+                })?;
             let (values, mut shape) = take_block(values, &var.shape, m.split);
             if m.ggml.starts_with("encoder.conv") && m.ggml.ends_with(".bias") {
                 // whisper.cpp adds conv biases as a (d, 1) column.
@@ -406,15 +509,27 @@ pub fn import_ct2(dir: &Path, output: &Path, quantization: Quantization) -> Resu
             if n_per_row % ty.block_size() != 0 {
                 return Err(ImportError::NotWhisper {
                     dir: dir.to_path_buf(),
-                    reason: format!("{} rows of {n_per_row} cannot be quantized to {}", m.ggml, quantization.label()),
+                    reason: format!(
+                        "{} rows of {n_per_row} cannot be quantized to {}",
+                        m.ggml,
+                        quantization.label()
+                    ),
                 });
             }
-            writer.tensor(&m.ggml, &shape, &values, ty).map_err(io(&partial))?;
+            writer
+                .tensor(&m.ggml, &shape, &values, ty)
+                .map_err(io(&partial))?;
         }
-        writer.finish().map_err(io(&partial))?.into_inner().map_err(|e| ImportError::Io {
-            path: partial.clone(),
-            source: e.into_error(),
-        })?.sync_all().map_err(io(&partial))
+        writer
+            .finish()
+            .map_err(io(&partial))?
+            .into_inner()
+            .map_err(|e| ImportError::Io {
+                path: partial.clone(),
+                source: e.into_error(),
+            })?
+            .sync_all()
+            .map_err(io(&partial))
     })();
     if let Err(e) = result {
         let _ = std::fs::remove_file(&partial);

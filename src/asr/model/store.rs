@@ -99,7 +99,11 @@ pub fn list(dir: &Path) -> Vec<ModelEntry> {
             let metadata = std::fs::metadata(&path).ok();
             let problem = ggml::inspect(&path).err().map(|e| e.to_string());
             ModelEntry {
-                name: path.file_name().unwrap_or_default().to_string_lossy().into_owned(),
+                name: path
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned(),
                 size_bytes: metadata.as_ref().map_or(0, |m| m.len()),
                 modified: metadata.and_then(|m| m.modified().ok()),
                 meta: read_meta(&path),
@@ -119,9 +123,11 @@ pub fn list(dir: &Path) -> Vec<ModelEntry> {
 /// Picks the model: `explicit`, else `$REHEARSE_MODEL`, else the newest usable
 /// file in the models folder; returns it validated.
 pub fn resolve(explicit: Option<&Path>) -> Result<(PathBuf, GgmlInfo), ModelError> {
-    let named = explicit
-        .map(Path::to_path_buf)
-        .or_else(|| std::env::var_os(MODEL_ENV).filter(|v| !v.is_empty()).map(PathBuf::from));
+    let named = explicit.map(Path::to_path_buf).or_else(|| {
+        std::env::var_os(MODEL_ENV)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    });
     if let Some(path) = named {
         let info = validate(&path)?;
         return Ok((path, info));

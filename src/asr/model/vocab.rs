@@ -87,6 +87,9 @@ mod tests {
             decode_vocabulary("ok\n\u{4e2d}\n<|endoftext|>"),
             Err(VocabError::NotByteLevel { index: 1, .. })
         ));
-        assert!(matches!(decode_vocabulary("a\nb\n"), Err(VocabError::NoEndOfText)));
+        assert!(matches!(
+            decode_vocabulary("a\nb\n"),
+            Err(VocabError::NoEndOfText)
+        ));
     }
 }
