@@ -7,7 +7,8 @@ use crate::asr::model::{self, ModelError};
 use crate::asr::{AsrError, TranscribeOptions, Transcriber};
 use crate::audio::{self, Audio16k, AudioError};
 use crate::delivery;
-use crate::report::{ModelInfo, Report, Transcript};
+use crate::questions::Card;
+use crate::report::{ModelInfo, QuestionRef, Report, Transcript};
 
 /// Why an analysis failed.
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +27,8 @@ pub enum AnalyzeError {
 /// What to analyse with.
 #[derive(Debug, Clone, Default)]
 pub struct AnalyzeOptions {
+    /// The question card answered.
+    pub question: Option<Card>,
     /// Model file; `None` resolves the default.
     pub model: Option<PathBuf>,
     /// Recogniser settings.
@@ -58,6 +61,10 @@ pub fn analyze_file(path: &Path, options: &AnalyzeOptions) -> Result<Report, Ana
 
     let mut report = build_report(&audio, transcript);
     report.audio_path = Some(path.display().to_string());
+    report.question = options.question.as_ref().map(|card| QuestionRef {
+        id: card.id.clone(),
+        title: card.title.clone(),
+    });
     report.model = Some(ModelInfo {
         path: model_path.display().to_string(),
         name: transcriber.name().to_string(),

@@ -5,4 +5,5 @@ pub mod analyze;
 pub mod asr;
 pub mod audio;
 pub mod delivery;
+pub mod questions;
 pub mod report;

@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use rehearse::analyze::{analyze_file, AnalyzeOptions};
 use rehearse::asr::model::{self, fetch, store, Quantization};
 use rehearse::asr::TranscribeOptions;
+use rehearse::questions::{Bank, Card};
 use rehearse::report::Report;
 
 #[derive(Parser)]
@@ -27,6 +28,12 @@ enum Command {
     Analyze {
         /// Audio file (WAV, MP3, M4A, Ogg, FLAC).
         audio: PathBuf,
+        /// The question card answered, from a file (TOML or JSON).
+        #[arg(long, conflicts_with = "question")]
+        question_file: Option<PathBuf>,
+        /// The question card answered, by id (bundled or in your questions folder).
+        #[arg(long)]
+        question: Option<String>,
         #[command(flatten)]
         asr: AsrArgs,
         /// Print the JSON report instead of the readable one.
@@ -64,6 +71,7 @@ struct AsrArgs {
 impl AsrArgs {
     fn options(&self) -> AnalyzeOptions {
         AnalyzeOptions {
+            question: None,
             model: self.model.clone(),
             transcribe: TranscribeOptions {
                 threads: self.threads,
@@ -116,8 +124,29 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Command::Analyze { audio, asr, json } => {
-            let report = analyze_file(&audio, &asr.options()).map_err(|e| e.to_string())?;
+        Command::Analyze {
+            audio,
+            question_file,
+            question,
+            asr,
+            json,
+        } => {
+            let card = match (question_file, question) {
+                (Some(path), _) => Some(Card::load(&path).map_err(|e| e.to_string())?),
+                (None, Some(id)) => {
+                    let bank = Bank::load_default();
+                    Some(bank.get(&id).cloned().ok_or_else(|| {
+                        format!(
+                            "no question card with id {id:?} (bundled, or in {})",
+                            rehearse::questions::user_dir().display()
+                        )
+                    })?)
+                }
+                (None, None) => None,
+            };
+            let mut options = asr.options();
+            options.question = card;
+            let report = analyze_file(&audio, &options).map_err(|e| e.to_string())?;
             if json {
                 println!(
                     "{}",
@@ -264,6 +293,9 @@ fn run_model(command: ModelCommand) -> Result<(), String> {
 }
 
 fn print_report(report: &Report) {
+    if let Some(q) = &report.question {
+        println!("Question: {}", q.title);
+    }
     println!("Duration: {:.1} s", report.duration_s);
     if let Some(wpm) = report.delivery.wpm {
         println!("Pace:     {wpm:.0} words per minute");

@@ -113,6 +113,7 @@ impl Transcriber {
             },
         };
         let mut params = WhisperContextParameters::default();
+        // Flash attention would disable DTW.
         params.flash_attn(false).dtw_parameters(DtwParameters {
             mode,
             ..DtwParameters::default()
