@@ -6,7 +6,7 @@ use std::time::Instant;
 use crate::asr::model::{self, ModelError};
 use crate::asr::{AsrError, TranscribeOptions, Transcriber};
 use crate::audio::{self, Audio16k, AudioError};
-use crate::delivery;
+use crate::delivery::{self, DeliveryConfig};
 use crate::questions::Card;
 use crate::report::{ModelInfo, QuestionRef, Report, Transcript};
 
@@ -37,10 +37,29 @@ pub struct AnalyzeOptions {
 
 /// Builds the report for a transcribed recording. The app calls this with its
 /// own audio and transcript; [`analyze_file`] with a file's.
-pub fn build_report(audio: &Audio16k, transcript: Transcript) -> Report {
+pub fn build_report(audio: &Audio16k, transcript: Transcript, question: Option<&Card>) -> Report {
     let mut report = Report::new(audio.duration_s());
     report.transcript = transcript;
-    report.delivery = delivery::analyze(&mut report.transcript.words);
+    let config = match DeliveryConfig::load(Some(&DeliveryConfig::user_path())) {
+        Ok(config) => config,
+        Err(e) => {
+            report
+                .notices
+                .push(format!("Your delivery settings were ignored: {e}"));
+            DeliveryConfig::default()
+        }
+    };
+    let target = question.map(|c| [c.target_seconds[0] as f64, c.target_seconds[1] as f64]);
+    report.delivery = delivery::analyze(
+        &mut report.transcript.words,
+        &audio.samples,
+        target,
+        &config,
+    );
+    report.question = question.map(|card| QuestionRef {
+        id: card.id.clone(),
+        title: card.title.clone(),
+    });
     report
 }
 
@@ -59,12 +78,8 @@ pub fn analyze_file(path: &Path, options: &AnalyzeOptions) -> Result<Report, Ana
     let transcript = transcriber.transcribe(&audio.samples, &options.transcribe)?;
     let transcribe_s = started.elapsed().as_secs_f64();
 
-    let mut report = build_report(&audio, transcript);
+    let mut report = build_report(&audio, transcript, options.question.as_ref());
     report.audio_path = Some(path.display().to_string());
-    report.question = options.question.as_ref().map(|card| QuestionRef {
-        id: card.id.clone(),
-        title: card.title.clone(),
-    });
     report.model = Some(ModelInfo {
         path: model_path.display().to_string(),
         name: transcriber.name().to_string(),

@@ -91,6 +91,18 @@ pub struct Fillers {
     pub count: usize,
     /// Occurrences per minute of speaking time.
     pub per_minute: Option<f64>,
+    /// Share of all words (fillers included) that are fillers.
+    pub share: Option<f64>,
+}
+
+/// Where a pause falls in the sentence structure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PausePosition {
+    /// Between sentences or clauses (after `.`, `?`, `!`, `,`, `;`, `:`).
+    Boundary,
+    /// Inside a sentence, where a listener expects the next word.
+    MidSentence,
 }
 
 /// A silent gap between words.
@@ -100,6 +112,175 @@ pub struct Pause {
     pub start: f64,
     /// Where it ends (start of the next word).
     pub end: f64,
+    /// Length in seconds.
+    pub duration: f64,
+    /// At least the long-pause threshold.
+    pub long: bool,
+    /// Mid-sentence or at a boundary.
+    pub position: PausePosition,
+}
+
+/// Words per minute over one window of the answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PacePoint {
+    /// Window centre in seconds.
+    pub t: f64,
+    /// Pace in the window.
+    pub wpm: f64,
+}
+
+/// Whether a stretch ran fast or slow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaceKind {
+    /// Above the band.
+    Rushing,
+    /// Below the band.
+    Dragging,
+}
+
+/// A stretch of the answer outside the pace band.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaceStretch {
+    /// Start in seconds.
+    pub start: f64,
+    /// End in seconds.
+    pub end: f64,
+    /// Fast or slow.
+    pub kind: PaceKind,
+    /// Mean pace over the stretch.
+    pub wpm: f64,
+}
+
+/// Pace over time against the target band.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Pace {
+    /// The target band `[low, high]` in words per minute.
+    pub band_wpm: [f64; 2],
+    /// Rolling-window pace.
+    pub timeline: Vec<PacePoint>,
+    /// Stretches outside the band.
+    pub stretches: Vec<PaceStretch>,
+}
+
+/// A hedge or weak phrase.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hedge {
+    /// The words.
+    pub text: String,
+    /// Start in seconds.
+    pub start: f64,
+    /// End in seconds.
+    pub end: f64,
+}
+
+/// Kinds of repetition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RepetitionKind {
+    /// One word said twice ("I I").
+    Repeat,
+    /// A phrase started again ("it was it was").
+    Restart,
+}
+
+/// An immediate repetition.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Repetition {
+    /// The repeated words.
+    pub text: String,
+    /// Start of the first occurrence.
+    pub start: f64,
+    /// End of the second.
+    pub end: f64,
+    /// Word or phrase.
+    pub kind: RepetitionKind,
+}
+
+/// A content word and how often it was used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WordCount {
+    /// The word, lower-cased.
+    pub word: String,
+    /// Occurrences.
+    pub count: usize,
+}
+
+/// How the length compares with the target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LengthVerdict {
+    /// Shorter than the target range.
+    Short,
+    /// Within it.
+    Ok,
+    /// Longer.
+    Long,
+}
+
+/// Speaking time against the card's target range.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Length {
+    /// First word to last, in seconds.
+    pub seconds: f64,
+    /// The target `[min, max]` in seconds.
+    pub target_s: [f64; 2],
+    /// Short, ok or long.
+    pub verdict: LengthVerdict,
+}
+
+/// A level reading over time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LevelPoint {
+    /// Time in seconds.
+    pub t: f64,
+    /// Speech level in dBFS.
+    pub dbfs: f64,
+}
+
+/// A pitch reading over time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PitchPoint {
+    /// Time in seconds.
+    pub t: f64,
+    /// Fundamental frequency in hertz.
+    pub hz: f64,
+}
+
+/// Loudness and intonation.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Voice {
+    /// Median level of speech, dBFS.
+    pub median_dbfs: Option<f64>,
+    /// Speech level every half second.
+    pub level_timeline: Vec<LevelPoint>,
+    /// Speech below the quiet threshold.
+    pub too_quiet: bool,
+    /// Share of speech frames that clip.
+    pub clipping_share: f64,
+    /// Clipping above the threshold.
+    pub clipping: bool,
+    /// Median pitch over voiced speech.
+    pub pitch_median_hz: Option<f64>,
+    /// Spread of pitch (10th–90th percentile) in semitones.
+    pub pitch_spread_semitones: Option<f64>,
+    /// Spread below the monotone threshold.
+    pub monotone: bool,
+    /// Pitch every 50 ms of voiced speech.
+    pub pitch_timeline: Vec<PitchPoint>,
+}
+
+/// One weighted part of a score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScorePart {
+    /// What is scored.
+    pub name: String,
+    /// 0–100.
+    pub score: f64,
+    /// Share of the total, 0–1.
+    pub weight: f64,
+    /// Why, in a few words.
+    pub detail: String,
 }
 
 /// How the answer was spoken.
@@ -107,12 +288,30 @@ pub struct Pause {
 pub struct Delivery {
     /// Words per minute, fillers excluded, over first word to last.
     pub wpm: Option<f64>,
+    /// Words per minute with pauses of at least the articulation threshold removed.
+    pub articulation_wpm: Option<f64>,
+    /// Pace over time.
+    pub pace: Pace,
     /// Filler words and sounds.
     pub fillers: Fillers,
     /// Silent gaps of at least the pause threshold.
     pub pauses: Vec<Pause>,
-    /// Delivery score 0–100, once the delivery analysis provides one.
+    /// Hedges and weak language.
+    pub hedges: Vec<Hedge>,
+    /// Immediate repeats and restarts.
+    pub repetitions: Vec<Repetition>,
+    /// Most used content words.
+    pub top_words: Vec<WordCount>,
+    /// Length against the target.
+    pub length: Option<Length>,
+    /// Loudness and pitch.
+    pub voice: Voice,
+    /// Delivery score 0–100.
     pub score: Option<f64>,
+    /// The parts the score is made of.
+    pub score_parts: Vec<ScorePart>,
+    /// Plain-language observations, most important first.
+    pub findings: Vec<Finding>,
 }
 
 /// Whether one key point of the question card was made.

@@ -1,59 +1,155 @@
-//! Delivery analysis: how the answer was spoken (pace, fillers, pauses).
+//! Delivery analysis: how the answer was spoken — pace, fillers (including
+//! those only heard in the audio), pauses, hedges, repetition, length, level
+//! and pitch — with a score made of visible parts and plain-language findings.
 
-use crate::report::{Delivery, Filler, FillerKind, Fillers, Pause, Source, Word};
+pub mod acoustic;
+pub mod config;
+pub mod features;
+pub mod lexical;
+pub mod pace;
+mod score;
+pub mod voice;
 
-/// Silent gaps at least this long count as pauses.
-pub const PAUSE_MIN_S: f64 = 0.5;
+pub use config::DeliveryConfig;
+pub use lexical::normalise;
 
-/// Filled pauses as Whisper spells them.
-const FILLED_PAUSES: &[&str] = &[
-    "um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "hmm", "hm", "mm", "mhm",
-];
+use crate::audio::vad;
+use crate::report::{Delivery, Filler, FillerKind, Fillers, Hedge, Source, Word};
 
-/// Lower-cased word with surrounding punctuation removed.
-pub fn normalise(word: &str) -> String {
-    word.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'')
-        .to_lowercase()
-}
+/// A filler in the transcript and one heard in the audio are the same event
+/// when they overlap or lie this close.
+const SAME_FILLER_S: f64 = 0.2;
 
-/// Marks filled pauses among `words` and measures pace and pauses.
-pub fn analyze(words: &mut [Word]) -> Delivery {
-    let mut items = Vec::new();
-    for w in words.iter_mut() {
-        if FILLED_PAUSES.contains(&normalise(&w.text).as_str()) {
-            w.filler = true;
+/// Analyses `words` (marking fillers among them) and the 16 kHz `audio` they
+/// were transcribed from, against a target length when a card gives one.
+pub fn analyze(
+    words: &mut [Word],
+    audio: &[f32],
+    target_s: Option<[f64; 2]>,
+    config: &DeliveryConfig,
+) -> Delivery {
+    let tokens = lexical::tokens(words);
+    let mut items: Vec<Filler> = Vec::new();
+    let mut filled = vec![false; words.len()];
+    for found in lexical::filled_pauses(&tokens, config)
+        .into_iter()
+        .chain(lexical::discourse_fillers(&tokens))
+    {
+        let kind = lexical::kind_of(&found.text, config);
+        for i in found.first..=found.last {
+            words[i].filler = true;
+            filled[i] |= kind == FillerKind::FilledPause;
+        }
+        items.push(Filler {
+            text: if kind == FillerKind::FilledPause {
+                words[found.first]
+                    .text
+                    .trim_matches(|c: char| !c.is_alphanumeric())
+                    .to_string()
+            } else {
+                found.text
+            },
+            start: words[found.first].start,
+            end: words[found.last].end,
+            kind,
+            source: Source::Asr,
+        });
+    }
+
+    let counted: Vec<&Word> = words
+        .iter()
+        .zip(&filled)
+        .filter(|(_, f)| !**f)
+        .map(|(w, _)| w)
+        .collect();
+    let pauses = pace::pauses(words, config);
+    let wpm = pace::wpm(&counted);
+    let articulation_wpm = pace::articulation_wpm(&counted, &pauses, config);
+    let pace_over_time = pace::timeline(&counted, config);
+    let length = pace::length(&counted, target_s.unwrap_or(config.length.default_target_s));
+
+    let hedges = lexical::hedges(&tokens, config)
+        .into_iter()
+        .map(|h| Hedge {
+            text: h.text,
+            start: words[h.first].start,
+            end: words[h.last].end,
+        })
+        .collect();
+    let repetitions = lexical::repetitions(words, &tokens, &filled);
+    let top_words = lexical::top_words(&tokens, &filled, config);
+
+    let spans = vad::speech_spans(audio);
+    let frames = features::analyse(
+        audio,
+        speech_floor_db(audio),
+        config.voice.pitch_floor_hz,
+        config.voice.pitch_ceiling_hz,
+    );
+    let voice = voice::analyse(audio, &frames, &spans, config);
+    let speech_level = voice.median_dbfs.unwrap_or(-30.0);
+    for heard in acoustic::unrecognised_filled_pauses(&frames, speech_level, words, config) {
+        let already = items.iter().any(|f| {
+            f.kind == FillerKind::FilledPause
+                && f.start - SAME_FILLER_S <= heard.end
+                && heard.start <= f.end + SAME_FILLER_S
+        });
+        if !already {
             items.push(Filler {
-                text: w.text.clone(),
-                start: w.start,
-                end: w.end,
+                text: "um".into(),
+                start: heard.start,
+                end: heard.end,
                 kind: FillerKind::FilledPause,
-                source: Source::Asr,
+                source: Source::Acoustic,
             });
         }
     }
-    let spoken = words.iter().filter(|w| !w.filler).count();
-    let span = match (words.first(), words.last()) {
-        (Some(first), Some(last)) => last.end - first.start,
-        _ => 0.0,
-    };
-    let wpm = (span > 0.0 && spoken > 0).then(|| spoken as f64 / span * 60.0);
-    let pauses = words
-        .windows(2)
-        .filter(|pair| pair[1].start - pair[0].end >= PAUSE_MIN_S)
-        .map(|pair| Pause {
-            start: pair[0].end,
-            end: pair[1].start,
-        })
-        .collect();
+    items.sort_by(|a, b| a.start.total_cmp(&b.start));
+
+    let spoken_span = pace::span(&counted).map(|(s, e)| e - s);
+    let heard_only = items
+        .iter()
+        .filter(|f| f.source == Source::Acoustic)
+        .count();
     let count = items.len();
-    Delivery {
+    let fillers = Fillers {
+        count,
+        per_minute: spoken_span
+            .filter(|s| *s > 0.0)
+            .map(|s| count as f64 / s * 60.0),
+        share: (!words.is_empty()).then(|| {
+            let filler_words = words.iter().filter(|w| w.filler).count() + heard_only;
+            filler_words as f64 / (words.len() + heard_only) as f64
+        }),
+        items,
+    };
+
+    let mut delivery = Delivery {
         wpm,
-        fillers: Fillers {
-            items,
-            count,
-            per_minute: (span > 0.0).then(|| count as f64 / span * 60.0),
-        },
+        articulation_wpm,
+        pace: pace_over_time,
+        fillers,
         pauses,
-        score: None,
+        hedges,
+        repetitions,
+        top_words,
+        length,
+        voice,
+        ..Delivery::default()
+    };
+    let word_count = counted.len();
+    score::fill(&mut delivery, word_count, config);
+    delivery
+}
+
+/// The level below which a frame is background, for the pitch search.
+fn speech_floor_db(audio: &[f32]) -> f64 {
+    let mut levels = vad::frame_levels_db(audio);
+    if levels.is_empty() {
+        return 0.0;
     }
+    levels.sort_by(f64::total_cmp);
+    let floor = levels[levels.len() / 10];
+    let loud = levels[levels.len() * 98 / 100];
+    (floor + 10.0).max(loud - 45.0)
 }
