@@ -4,9 +4,9 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::asr::model::{self, ModelError};
-use crate::asr::{AsrError, TranscribeOptions, Transcriber};
+use crate::asr::{AsrError, FilledPauseProbe, TranscribeOptions, Transcriber};
 use crate::audio::{self, Audio16k, AudioError};
-use crate::delivery::{self, DeliveryConfig};
+use crate::delivery::{self, ClipListener, DeliveryConfig};
 use crate::questions::Card;
 use crate::report::{ModelInfo, QuestionRef, Report, Transcript};
 
@@ -37,7 +37,12 @@ pub struct AnalyzeOptions {
 
 /// Builds the report for a transcribed recording. The app calls this with its
 /// own audio and transcript; [`analyze_file`] with a file's.
-pub fn build_report(audio: &Audio16k, transcript: Transcript, question: Option<&Card>) -> Report {
+pub fn build_report(
+    audio: &Audio16k,
+    transcript: Transcript,
+    question: Option<&Card>,
+    listener: Option<&mut dyn ClipListener>,
+) -> Report {
     let mut report = Report::new(audio.duration_s());
     report.transcript = transcript;
     let config = match DeliveryConfig::load(Some(&DeliveryConfig::user_path())) {
@@ -55,6 +60,7 @@ pub fn build_report(audio: &Audio16k, transcript: Transcript, question: Option<&
         &audio.samples,
         target,
         &config,
+        listener,
     );
     report.question = question.map(|card| QuestionRef {
         id: card.id.clone(),
@@ -78,7 +84,15 @@ pub fn analyze_file(path: &Path, options: &AnalyzeOptions) -> Result<Report, Ana
     let transcript = transcriber.transcribe(&audio.samples, &options.transcribe)?;
     let transcribe_s = started.elapsed().as_secs_f64();
 
-    let mut report = build_report(&audio, transcript, options.question.as_ref());
+    let started = Instant::now();
+    let mut probe = FilledPauseProbe::new(&transcriber, options.transcribe.threads)?;
+    let mut report = build_report(
+        &audio,
+        transcript,
+        options.question.as_ref(),
+        Some(&mut probe),
+    );
+    report.timing.delivery_s = started.elapsed().as_secs_f64();
     report.audio_path = Some(path.display().to_string());
     report.model = Some(ModelInfo {
         path: model_path.display().to_string(),

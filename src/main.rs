@@ -293,18 +293,44 @@ fn run_model(command: ModelCommand) -> Result<(), String> {
 }
 
 fn print_report(report: &Report) {
+    let d = &report.delivery;
     if let Some(q) = &report.question {
         println!("Question: {}", q.title);
     }
     println!("Duration: {:.1} s", report.duration_s);
-    if let Some(wpm) = report.delivery.wpm {
-        println!("Pace:     {wpm:.0} words per minute");
+    if let Some(score) = d.score {
+        println!("Delivery: {score:.0}/100");
+        for part in &d.score_parts {
+            println!("  {:<8} {:>3.0}  {}", part.name, part.score, part.detail);
+        }
     }
-    println!("Fillers:  {}", report.delivery.fillers.count);
+    if let Some(wpm) = d.wpm {
+        let articulation = d
+            .articulation_wpm
+            .map(|a| format!(" ({a:.0} without pauses)"))
+            .unwrap_or_default();
+        println!("Pace:     {wpm:.0} words per minute{articulation}");
+    }
+    println!("Fillers:  {}", d.fillers.count);
     println!(
-        "Pauses:   {} of 0.5 s or more",
-        report.delivery.pauses.len()
+        "Pauses:   {} of 0.5 s or more, {} long",
+        d.pauses.len(),
+        d.pauses.iter().filter(|p| p.long).count()
     );
+    if !d.top_words.is_empty() {
+        let top: Vec<String> = d
+            .top_words
+            .iter()
+            .map(|w| format!("{} ({})", w.word, w.count))
+            .collect();
+        println!("Most used: {}", top.join(", "));
+    }
+    if !d.findings.is_empty() {
+        println!();
+        for finding in &d.findings {
+            println!("- {}", finding.message);
+        }
+    }
     for notice in &report.notices {
         println!("Note:     {notice}");
     }

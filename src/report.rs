@@ -436,6 +436,8 @@ pub struct Timing {
     pub model_load_s: f64,
     /// Speech recognition.
     pub transcribe_s: f64,
+    /// Delivery analysis, including re-listening to possible filled pauses.
+    pub delivery_s: f64,
 }
 
 /// The full report for one answer.

@@ -4,4 +4,4 @@ pub mod align;
 pub mod model;
 mod transcribe;
 
-pub use transcribe::{AsrError, TranscribeOptions, Transcriber};
+pub use transcribe::{AsrError, FilledPauseProbe, TranscribeOptions, Transcriber};

@@ -229,6 +229,88 @@ impl Transcriber {
     }
 }
 
+/// Re-decodes short clips with a prompt full of hesitations, to tell a held
+/// "um" from a held vowel of a word. Used by the delivery analysis to confirm
+/// filled pauses the main transcript dropped.
+pub struct FilledPauseProbe<'a> {
+    transcriber: &'a Transcriber,
+    state: whisper_rs::WhisperState,
+    threads: usize,
+}
+
+/// Silence around a probed clip, as whisper.cpp expects some context.
+const PROBE_PADDING: usize = 4_800;
+/// Encoder positions for a probe (20 ms each): enough for the longest clip
+/// with its padding, and a fraction of a full 30 s window's cost.
+const PROBE_AUDIO_CTX: i32 = 128;
+/// The prompt that makes the decoder willing to write hesitations.
+const PROBE_PROMPT: &str = "Umm, let me think, uh, hmm.";
+
+impl<'a> FilledPauseProbe<'a> {
+    /// A probe using `transcriber`'s model.
+    pub fn new(transcriber: &'a Transcriber, threads: usize) -> Result<Self, AsrError> {
+        let state = transcriber
+            .context
+            .create_state()
+            .map_err(|e| AsrError::Decode(e.to_string()))?;
+        Ok(Self {
+            transcriber,
+            state,
+            threads,
+        })
+    }
+
+    /// The first word the recogniser hears in `clip` (16 kHz mono, at most
+    /// about 2 s), lower-cased; empty when it hears none.
+    pub fn first_word(&mut self, clip: &[f32]) -> Result<String, AsrError> {
+        let mut padded = vec![0.0f32; PROBE_PADDING];
+        padded.extend_from_slice(clip);
+        padded.extend(std::iter::repeat_n(
+            0.0,
+            PROBE_PADDING.max(16_000usize.saturating_sub(padded.len())),
+        ));
+        let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
+        params.set_n_threads(self.threads.max(1) as i32);
+        params.set_print_progress(false);
+        params.set_print_realtime(false);
+        params.set_print_special(false);
+        params.set_print_timestamps(false);
+        params.set_initial_prompt(PROBE_PROMPT);
+        params.set_single_segment(true);
+        params.set_no_context(true);
+        params.set_audio_ctx(PROBE_AUDIO_CTX);
+        params.set_max_tokens(4);
+        params.set_temperature_inc(0.0);
+        self.state
+            .full(params, &padded)
+            .map_err(|e| AsrError::Decode(e.to_string()))?;
+        let eot = self.transcriber.context.token_eot();
+        let mut text = Vec::new();
+        if let Some(segment) = self.state.get_segment(0) {
+            for i in 0..segment.n_tokens() {
+                let Some(token) = segment.get_token(i) else {
+                    continue;
+                };
+                if token.token_id() < eot {
+                    text.extend_from_slice(token.to_bytes().unwrap_or_default());
+                }
+            }
+        }
+        let text = String::from_utf8_lossy(&text).to_lowercase();
+        Ok(text
+            .split(|c: char| !c.is_alphanumeric() && c != '\'' && c != '[')
+            .find(|w| !w.is_empty())
+            .unwrap_or_default()
+            .to_string())
+    }
+}
+
+impl crate::delivery::ClipListener for FilledPauseProbe<'_> {
+    fn first_word(&mut self, clip: &[f32]) -> Option<String> {
+        FilledPauseProbe::first_word(self, clip).ok()
+    }
+}
+
 struct TokenPiece {
     bytes: Vec<u8>,
     t0: f64,

@@ -15,8 +15,12 @@ pub const STEADY_CHANGE_DB: f64 = 2.5;
 /// Rise in pitch (semitones, end minus start) above which a stretch is a
 /// question-like rise rather than a hesitation.
 pub const MAX_RISE_SEMITONES: f64 = 1.5;
-/// Unsteady frames tolerated inside a stretch (glottal jitter, a click).
+/// Unvoiced frames tolerated inside a stretch (glottal jitter, a click).
 const MAX_BREAK_FRAMES: usize = 2;
+/// Longest unsteady but voiced transition inside one filled pause.
+const MAX_TRANSITION_FRAMES: usize = 10;
+/// Share of a stretch's frames that must be steady.
+const MIN_STEADY_SHARE: f64 = 0.6;
 /// A candidate is dropped when recognised words cover more than this share of it.
 pub const MAX_WORD_COVER: f64 = 0.5;
 
@@ -46,11 +50,8 @@ pub fn steady_voicing(
     let min_frames = (config.fillers.acoustic_min_s / FRAME_S).round() as usize;
     let max_frames = (config.fillers.acoustic_max_s / FRAME_S).round() as usize;
     let loud_enough = speech_level_db - 20.0;
-    let steady = |i: usize| {
-        frames.pitch_hz[i].is_some()
-            && frames.level_db[i] >= loud_enough
-            && frames.spectral_change_db[i] <= STEADY_CHANGE_DB
-    };
+    let voiced = |i: usize| frames.pitch_hz[i].is_some() && frames.level_db[i] >= loud_enough;
+    let steady = |i: usize| voiced(i) && frames.spectral_change_db[i] <= STEADY_CHANGE_DB;
     let mut found = Vec::new();
     let mut i = 0;
     while i < frames.len() {
@@ -58,23 +59,30 @@ pub fn steady_voicing(
             i += 1;
             continue;
         }
+        // Extend while voicing continues; unsteady stretches are allowed
+        // only briefly (the move from the vowel to the nasal of "um").
         let start = i;
-        let mut end = i + 1;
-        let mut breaks = 0;
-        while end < frames.len() {
-            if steady(end) {
-                breaks = 0;
-            } else {
-                breaks += 1;
-                if breaks > MAX_BREAK_FRAMES {
+        let mut last_steady = i;
+        let mut steady_count = 1;
+        let mut k = i + 1;
+        let mut unvoiced = 0;
+        while k < frames.len() && k - last_steady <= MAX_TRANSITION_FRAMES {
+            if steady(k) {
+                last_steady = k;
+                steady_count += 1;
+                unvoiced = 0;
+            } else if !voiced(k) {
+                unvoiced += 1;
+                if unvoiced > MAX_BREAK_FRAMES {
                     break;
                 }
             }
-            end += 1;
+            k += 1;
         }
-        let end = end - breaks;
+        let end = last_steady + 1;
         let len = end - start;
-        if (min_frames..=max_frames).contains(&len) {
+        let mostly_steady = steady_count as f64 >= MIN_STEADY_SHARE * len as f64;
+        if (min_frames..=max_frames).contains(&len) && mostly_steady {
             let pitches: Vec<f64> = (start..end).filter_map(|k| frames.pitch_hz[k]).collect();
             let third = (pitches.len() / 3).max(1);
             let mut head = pitches[..third].to_vec();

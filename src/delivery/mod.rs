@@ -13,20 +13,34 @@ pub mod voice;
 pub use config::DeliveryConfig;
 pub use lexical::normalise;
 
-use crate::audio::vad;
+use crate::audio::{vad, ANALYSIS_RATE};
 use crate::report::{Delivery, Filler, FillerKind, Fillers, Hedge, Source, Word};
 
 /// A filler in the transcript and one heard in the audio are the same event
 /// when they overlap or lie this close.
 const SAME_FILLER_S: f64 = 0.2;
 
+/// Says which word a short clip of audio holds; the recogniser implements it
+/// to confirm filled pauses heard in the audio.
+pub trait ClipListener {
+    /// The first word heard in `clip` (16 kHz mono), lower-cased, or `None`
+    /// when listening failed.
+    fn first_word(&mut self, clip: &[f32]) -> Option<String>;
+}
+
+/// Context kept around a probed stretch, in seconds.
+const PROBE_MARGIN_S: f64 = 0.05;
+
 /// Analyses `words` (marking fillers among them) and the 16 kHz `audio` they
 /// were transcribed from, against a target length when a card gives one.
+/// Without a `listener`, a filled pause heard in the audio is kept only where
+/// no recognised word covers it.
 pub fn analyze(
     words: &mut [Word],
     audio: &[f32],
     target_s: Option<[f64; 2]>,
     config: &DeliveryConfig,
+    mut listener: Option<&mut dyn ClipListener>,
 ) -> Delivery {
     let tokens = lexical::tokens(words);
     let mut items: Vec<Filler> = Vec::new();
@@ -88,13 +102,26 @@ pub fn analyze(
     );
     let voice = voice::analyse(audio, &frames, &spans, config);
     let speech_level = voice.median_dbfs.unwrap_or(-30.0);
-    for heard in acoustic::unrecognised_filled_pauses(&frames, speech_level, words, config) {
+    for heard in acoustic::steady_voicing(&frames, speech_level, config) {
         let already = items.iter().any(|f| {
             f.kind == FillerKind::FilledPause
                 && f.start - SAME_FILLER_S <= heard.end
                 && heard.start <= f.end + SAME_FILLER_S
         });
-        if !already {
+        if already {
+            continue;
+        }
+        let confirmed = listener.as_deref_mut().and_then(|l| {
+            let from = ((heard.start - PROBE_MARGIN_S).max(0.0) * ANALYSIS_RATE as f64) as usize;
+            let to =
+                (((heard.end + PROBE_MARGIN_S) * ANALYSIS_RATE as f64) as usize).min(audio.len());
+            l.first_word(&audio[from.min(to)..to])
+                .map(|w| config.fillers.filled_pauses.contains(&w))
+        });
+        let accepted = confirmed.unwrap_or_else(|| {
+            acoustic::word_cover(heard.start, heard.end, words) <= acoustic::MAX_WORD_COVER
+        });
+        if accepted {
             items.push(Filler {
                 text: "um".into(),
                 start: heard.start,

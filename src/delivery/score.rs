@@ -124,8 +124,13 @@ pub fn fill(d: &mut Delivery, word_count: usize, config: &DeliveryConfig) {
             .filter(|f| f.source == Source::Acoustic)
             .count();
         if heard > 0 {
+            let (verb, pronoun) = if heard == 1 {
+                ("was", "it")
+            } else {
+                ("were", "them")
+            };
             message.push_str(&format!(
-                " {heard} of the filled pauses were heard in the audio, not in the transcript."
+                " {heard} {verb} heard only in the audio; the transcript dropped {pronoun}."
             ));
         }
         // Where they cluster: the 20 s window holding the most.

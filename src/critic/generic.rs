@@ -1,0 +1,196 @@
+//! The generic mistakes, checked on every answer whatever the card:
+//! `no_example`, `no_result`, `no_metric`, `blames_others`, `absolutes`,
+//! `we_not_i`.
+
+use super::lexicon::{compile_phrase, find, Indexed};
+use super::points::Ctx;
+use super::text::Agent;
+
+/// Ids of the generic mistakes, in report order.
+pub const IDS: [&str; 6] = ["no_example", "no_result", "no_metric", "blames_others", "absolutes", "we_not_i"];
+
+/// A generic mistake's human label.
+pub fn label(id: &str) -> &'static str {
+    match id {
+        "no_example" => "Gives no concrete example",
+        "no_result" => "Never states an outcome",
+        "no_metric" => "States a result with no number",
+        "blames_others" => "Blames other people",
+        "absolutes" => "Makes sweeping claims (always, never) about themselves",
+        "we_not_i" => "Says \"we\" throughout and never what \"I\" did",
+        _ => "",
+    }
+}
+
+fn phrases_in(ctx: &Ctx, ix: &Indexed, phrases: &[String], gap: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for p in phrases {
+        if let Ok(elems) = compile_phrase(p, ctx.rules, None) {
+            out.extend(find(&elems, gap, ix));
+        }
+    }
+    out
+}
+
+/// Whether a sentence holds a real quantity: digits, number words, fractions or
+/// percentages, but not vague amounts ("a couple") or idioms ("a hundred percent").
+pub fn has_quantity(ctx: &Ctx, ix: &Indexed) -> bool {
+    let g = &ctx.config.generic;
+    let idioms = phrases_in(ctx, ix, &g.quantity_idioms, 0);
+    (0..ix.len()).any(|p| {
+        let t = &ix.sentence.tokens[ix.words[p]];
+        if !(t.number || t.norm == "percent") {
+            return false;
+        }
+        if g.vague_quantities.iter().any(|v| v == &t.norm) {
+            return false;
+        }
+        if idioms.iter().any(|&(s, e)| s <= p && p < e) {
+            return false;
+        }
+        // A year ("in 2019") is a date, not a measurement.
+        if t.norm.len() == 4 && (t.norm.starts_with("19") || t.norm.starts_with("20")) {
+            return false;
+        }
+        true
+    })
+}
+
+const SKIP_AFTER_SUBJECT: &[&str] = &[
+    "also", "then", "just", "really", "actually", "first", "finally", "even", "still", "quickly",
+    "immediately", "usually", "always", "never", "not", "will", "would", "can", "could", "should",
+    "do", "did", "does", "have", "has", "had", "am", "was", "were", "be", "been", "only", "personally",
+    "eventually", "later", "soon", "simply", "basically", "often", "sometimes", "probably",
+];
+
+/// The verb after each "I" or "we" subject: `(subject is "we", verb word position)`.
+pub fn subject_verbs(ix: &Indexed) -> Vec<(bool, usize)> {
+    let mut out = Vec::new();
+    for p in 0..ix.len() {
+        let n = ix.norm(p);
+        if n != "i" && n != "we" {
+            continue;
+        }
+        let mut q = p + 1;
+        while q < ix.len() && q <= p + 4 && SKIP_AFTER_SUBJECT.contains(&ix.norm(q)) {
+            // "I had to", "we had a": "had" is the verb unless followed by a past participle.
+            if matches!(ix.norm(q), "had" | "was" | "were" | "did")
+                && q + 1 < ix.len()
+                && !ix.sentence.tokens[ix.words[q + 1]].norm.ends_with("ed")
+                && !matches!(ix.norm(q + 1), "not" | "never" | "also" | "just" | "already" | "really")
+            {
+                break;
+            }
+            q += 1;
+        }
+        if q < ix.len() {
+            out.push((n == "we", q));
+        }
+    }
+    out
+}
+
+fn is_opinion(ctx: &Ctx, ix: &Indexed, q: usize) -> bool {
+    let stem = ix.stem(q);
+    ctx.config
+        .generic
+        .opinion_verbs
+        .iter()
+        .any(|v| ctx.rules.stem(v) == stem)
+}
+
+/// Sentences that tell one concrete thing the speaker (or their team) did:
+/// "I"/"we" followed by a past-tense verb of doing, or an occasion marker.
+pub fn episode_sentences(ctx: &Ctx, indexed: &[Indexed]) -> Vec<usize> {
+    let g = &ctx.config.generic;
+    let mut out = Vec::new();
+    for (si, ix) in indexed.iter().enumerate() {
+        let verbs = subject_verbs(ix);
+        let action = verbs.iter().any(|&(_, q)| {
+            let n = ix.norm(q);
+            ctx.rules.is_past(n) && !is_opinion(ctx, ix, q)
+        });
+        let occasion = !phrases_in(ctx, ix, &g.occasion_markers, 0).is_empty();
+        let habit = !phrases_in(ctx, ix, &g.habit_markers, 0).is_empty();
+        if (action || occasion) && !habit {
+            out.push(si);
+        }
+    }
+    out
+}
+
+/// "I" followed by a verb of doing (any tense), and the count of "we" subjects.
+pub fn i_actions_and_we(ctx: &Ctx, indexed: &[Indexed]) -> (usize, usize, Option<usize>) {
+    let mut i_actions = 0;
+    let mut we = 0;
+    let mut first_we = None;
+    for (si, ix) in indexed.iter().enumerate() {
+        for (is_we, q) in subject_verbs(ix) {
+            if is_we {
+                we += 1;
+                first_we.get_or_insert(si);
+            } else if !is_opinion(ctx, ix, q) && !ix.sentence.tokens[ix.words[q]].punct {
+                i_actions += 1;
+            }
+        }
+    }
+    (i_actions, we, first_we)
+}
+
+/// The first sentence that puts fault on someone else.
+pub fn blame(ctx: &Ctx, indexed: &[Indexed]) -> Option<usize> {
+    let g = &ctx.config.generic;
+    for (si, ix) in indexed.iter().enumerate() {
+        let phrase = phrases_in(ctx, ix, &g.blame_phrases, 1)
+            .into_iter()
+            .any(|(s, e)| !ctx.negated(ix, s, e, true) || ix.norm(s) == "not");
+        let predicate = phrases_in(ctx, ix, &g.blame_predicates, 1)
+            .into_iter()
+            .any(|(s, _)| ix.sentence.agent_at(ix.words[s]) == Agent::Other);
+        if phrase || predicate {
+            return Some(si);
+        }
+    }
+    None
+}
+
+/// The first sentence with a sweeping claim about the speaker or their team.
+pub fn absolute(ctx: &Ctx, indexed: &[Indexed]) -> Option<usize> {
+    let g = &ctx.config.generic;
+    for (si, ix) in indexed.iter().enumerate() {
+        let exempt = !phrases_in(ctx, ix, &["since then".into(), "from then on".into(), "ever since".into(), "these days".into(), "nowadays".into()], 0).is_empty();
+        if exempt {
+            continue;
+        }
+        for (s, e) in phrases_in(ctx, ix, &g.absolutes, 0) {
+            let t = ix.words[s];
+            let clause = ix.sentence.clause_of[t];
+            let agent = ix.sentence.agents[clause];
+            let about_me = (0..ix.len()).any(|p| {
+                ix.sentence.clause_of[ix.words[p]] == clause && matches!(ix.norm(p), "me" | "my" | "i")
+            });
+            let adverb = matches!(ix.norm(s), "always" | "never");
+            if adverb {
+                // The verb after "always"/"never" must not be past tense: "I
+                // never sat with them" tells what happened once.
+                let mut q = e;
+                while q < ix.len() && SKIP_AFTER_SUBJECT.contains(&ix.norm(q)) {
+                    q += 1;
+                }
+                let past = q < ix.len() && ctx.rules.is_past(ix.norm(q));
+                let modal = (0..s).any(|p| {
+                    ix.sentence.clause_of[ix.words[p]] == clause && matches!(ix.norm(p), "would" | "will" | "could")
+                });
+                if past || modal {
+                    continue;
+                }
+                if matches!(agent, Agent::Speaker | Agent::Team) || (agent == Agent::Other && about_me) {
+                    return Some(si);
+                }
+            } else if matches!(agent, Agent::Speaker | Agent::Team) || about_me {
+                return Some(si);
+            }
+        }
+    }
+    None
+}
