@@ -102,6 +102,14 @@ pub fn steady_voicing(
     found
 }
 
+/// Seconds between a heard stretch and `[start, end]` (0 when they overlap).
+pub fn gap(heard: &HeardFiller, start: f64, end: f64) -> f64 {
+    (heard.start - end).max(start - heard.end).max(0.0)
+}
+
+/// Stretches closer than this are one hesitation ("and-um", "uh… um").
+pub const MERGE_GAP_S: f64 = 0.3;
+
 /// Share of `[start, end]` covered by recognised words that are not fillers.
 pub fn word_cover(start: f64, end: f64, words: &[Word]) -> f64 {
     let covered: f64 = words

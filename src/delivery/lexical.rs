@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 use super::config::DeliveryConfig;
 use crate::report::{FillerKind, Repetition, RepetitionKind, Word, WordCount};
 
-/// A gap between words at least this long acts like a comma.
-const PAUSE_AS_COMMA_S: f64 = 0.25;
+/// A gap between words at least this long acts like a comma (the recogniser
+/// often drops the comma a speaker's pause implies).
+const PAUSE_AS_COMMA_S: f64 = 0.15;
 
 /// Lower-cased word with surrounding punctuation removed.
 pub fn normalise(word: &str) -> String {
@@ -80,12 +81,21 @@ fn is(t: Option<&Token>, options: &[&str]) -> bool {
     t.is_some_and(|t| options.contains(&t.norm.as_str()))
 }
 
+/// Whether a normalised word is a hesitation sound, also when hyphenated
+/// ("uh-uh", "um-hmm").
+pub fn is_filled_pause(norm: &str, config: &DeliveryConfig) -> bool {
+    !norm.is_empty()
+        && norm
+            .split('-')
+            .all(|part| config.fillers.filled_pauses.iter().any(|f| f == part))
+}
+
 /// Filled pauses in the transcript (um, uh…).
 pub fn filled_pauses(tokens: &[Token], config: &DeliveryConfig) -> Vec<Found> {
     tokens
         .iter()
         .enumerate()
-        .filter(|(_, t)| config.fillers.filled_pauses.contains(&t.norm))
+        .filter(|(_, t)| is_filled_pause(&t.norm, config))
         .map(|(i, t)| Found {
             first: i,
             last: i,
@@ -281,13 +291,15 @@ pub fn discourse_fillers(tokens: &[Token]) -> Vec<Found> {
                 }
             }
             word if SENTENCE_ADVERBS.contains(&word) => {
-                if t.sentence_start || t.break_before || t.break_after {
+                // Set off on both sides, or opening a sentence; "we took them
+                // literally." ends a clause and is the word's real use.
+                if t.sentence_start || (t.break_before && t.break_after && !t.sentence_end) {
                     Some(hit(i, word))
                 } else {
                     None
                 }
             }
-            "right" if t.question || (t.sentence_start && t.break_after) => Some(hit(i, "right?")),
+            "right" if is_tag_right(t, prev) => Some(hit(i, "right?")),
             "okay" | "ok" | "alright" if t.sentence_start && is(next, &["so"]) => {
                 Some(hit(i + 1, "okay so"))
             }
@@ -299,6 +311,24 @@ pub fn discourse_fillers(tokens: &[Token]) -> Vec<Found> {
         i = consumed.map_or(i + 1, |last| last + 1);
     }
     found
+}
+
+/// Words after which "right" is an adjective or adverb ("she was right",
+/// "turn right"), not a tag question.
+const RIGHT_AS_WORD_AFTER: &[&str] = &[
+    "was", "is", "were", "are", "be", "been", "you're", "that's", "she's", "he's", "it's",
+    "they're", "we're", "i'm", "exactly", "quite", "all", "turn", "turned", "left", "the", "just",
+    "not", "got", "get", "feel", "felt",
+];
+
+/// "…, right?" checking the listener agrees: a clause-final "right" not used
+/// as an adjective.
+fn is_tag_right(t: &Token, prev: Option<&Token>) -> bool {
+    if t.sentence_start && t.break_after {
+        return true;
+    }
+    let clause_final = t.question || t.break_after;
+    clause_final && prev.is_some_and(|p| !RIGHT_AS_WORD_AFTER.contains(&p.norm.as_str()))
 }
 
 /// Nouns' determiners: "a kind of tool" is not a hedge.
@@ -437,7 +467,7 @@ pub fn top_words(tokens: &[Token], filled: &[bool], config: &DeliveryConfig) -> 
 
 /// The filler kind of a transcript finding.
 pub fn kind_of(text: &str, config: &DeliveryConfig) -> FillerKind {
-    if config.fillers.filled_pauses.iter().any(|f| f == text) {
+    if is_filled_pause(text, config) {
         FillerKind::FilledPause
     } else {
         FillerKind::Discourse
@@ -545,6 +575,11 @@ mod tests {
             vec!["right?"]
         );
         assert!(discourse("It was the right call.").is_empty());
+        assert!(discourse("I think she was right.").is_empty());
+        assert_eq!(
+            discourse("It looked like a retry storm, right."),
+            vec!["right?"]
+        );
         assert!(discourse("We fixed it right away.").is_empty());
         assert_eq!(
             discourse("Okay, so the first thing I did was ask."),

@@ -17,8 +17,8 @@ use crate::audio::{vad, ANALYSIS_RATE};
 use crate::report::{Delivery, Filler, FillerKind, Fillers, Hedge, Source, Word};
 
 /// A filler in the transcript and one heard in the audio are the same event
-/// when they overlap or lie this close.
-const SAME_FILLER_S: f64 = 0.2;
+/// when they lie this close.
+const RETIME_WITHIN_S: f64 = 1.0;
 
 /// Says which word a short clip of audio holds; the recogniser implements it
 /// to confirm filled pauses heard in the audio.
@@ -102,30 +102,77 @@ pub fn analyze(
     );
     let voice = voice::analyse(audio, &frames, &spans, config);
     let speech_level = voice.median_dbfs.unwrap_or(-30.0);
-    for heard in acoustic::steady_voicing(&frames, speech_level, config) {
-        let already = items.iter().any(|f| {
-            f.kind == FillerKind::FilledPause
-                && f.start - SAME_FILLER_S <= heard.end
-                && heard.start <= f.end + SAME_FILLER_S
-        });
-        if already {
+    let candidates = acoustic::steady_voicing(&frames, speech_level, config);
+    // Each stretch is re-listened to on its own; a held word ("and…") next to
+    // an "um" must not hide it.
+    let listened: Vec<(acoustic::HeardFiller, Option<bool>)> = candidates
+        .into_iter()
+        .map(|h| {
+            let verdict = listener.as_deref_mut().and_then(|l| {
+                let from = ((h.start - PROBE_MARGIN_S).max(0.0) * ANALYSIS_RATE as f64) as usize;
+                let to =
+                    (((h.end + PROBE_MARGIN_S) * ANALYSIS_RATE as f64) as usize).min(audio.len());
+                // Nothing recognisable in a held voiced sound is a hesitation too.
+                l.first_word(&audio[from.min(to)..to])
+                    .map(|w| w.is_empty() || lexical::is_filled_pause(&w, config))
+            });
+            (h, verdict)
+        })
+        .filter(|(_, verdict)| *verdict != Some(false))
+        .collect();
+    // Stretches that follow closely are one hesitation ("uh… um").
+    let mut heard: Vec<acoustic::HeardFiller> = Vec::new();
+    let mut verdicts: Vec<Option<bool>> = Vec::new();
+    for (h, verdict) in listened {
+        match heard.last_mut() {
+            Some(last) if h.start - last.end < acoustic::MERGE_GAP_S => {
+                last.end = h.end;
+                let merged = verdicts.last_mut().expect("parallel to heard");
+                *merged = merged.or(verdict);
+            }
+            _ => {
+                heard.push(h);
+                verdicts.push(verdict);
+            }
+        }
+    }
+    // The recogniser's own "um"s are timed poorly (often onto the next word):
+    // each takes the times of the nearest stretch heard in the audio.
+    let mut used = vec![false; heard.len()];
+    for item in items
+        .iter_mut()
+        .filter(|f| f.kind == FillerKind::FilledPause)
+    {
+        let nearest = heard
+            .iter()
+            .enumerate()
+            .filter(|(k, h)| {
+                !used[*k]
+                    && verdicts[*k] != Some(false)
+                    && acoustic::gap(h, item.start, item.end) <= RETIME_WITHIN_S
+            })
+            .min_by(|a, b| {
+                acoustic::gap(a.1, item.start, item.end)
+                    .total_cmp(&acoustic::gap(b.1, item.start, item.end))
+            });
+        if let Some((k, h)) = nearest {
+            used[k] = true;
+            item.start = h.start;
+            item.end = h.end;
+        }
+    }
+    for (k, h) in heard.iter().enumerate() {
+        if used[k] {
             continue;
         }
-        let confirmed = listener.as_deref_mut().and_then(|l| {
-            let from = ((heard.start - PROBE_MARGIN_S).max(0.0) * ANALYSIS_RATE as f64) as usize;
-            let to =
-                (((heard.end + PROBE_MARGIN_S) * ANALYSIS_RATE as f64) as usize).min(audio.len());
-            l.first_word(&audio[from.min(to)..to])
-                .map(|w| config.fillers.filled_pauses.contains(&w))
-        });
-        let accepted = confirmed.unwrap_or_else(|| {
-            acoustic::word_cover(heard.start, heard.end, words) <= acoustic::MAX_WORD_COVER
+        let accepted = verdicts[k].unwrap_or_else(|| {
+            acoustic::word_cover(h.start, h.end, words) <= acoustic::MAX_WORD_COVER
         });
         if accepted {
             items.push(Filler {
                 text: "um".into(),
-                start: heard.start,
-                end: heard.end,
+                start: h.start,
+                end: h.end,
                 kind: FillerKind::FilledPause,
                 source: Source::Acoustic,
             });
