@@ -154,22 +154,21 @@ pub fn real_ct2_dir() -> PathBuf {
     dir
 }
 
-/// The real tiny.en converted to q8_0 by this very run (once per test binary).
+/// The real tiny.en converted to q8_0 by this very run with `rehearse model
+/// import` (once per test binary).
 pub fn real_model() -> PathBuf {
     static MODEL: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     MODEL
         .get_or_init(|| {
-            let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-                .join(format!("real-model-{}", std::process::id()));
-            std::fs::create_dir_all(&dir).unwrap();
-            let out = dir.join("ggml-tiny.en-q8_0.bin");
-            rehearse::asr::model::import_ct2(
-                &real_ct2_dir(),
-                &out,
-                rehearse::asr::model::Quantization::Q8_0,
-            )
-            .expect("the real tiny.en converts");
-            out
+            let data = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("real-model-{}", std::process::id()));
+            let out = rehearse(&data)
+                .args(["model", "import"])
+                .arg(real_ct2_dir())
+                .args(["--quantize", "q8_0", "--name", "ggml-tiny.en-q8_0"])
+                .output()
+                .expect("rehearse runs");
+            assert!(out.status.success(), "model import failed: {}", String::from_utf8_lossy(&out.stderr));
+            data.join("models/ggml-tiny.en-q8_0.bin")
         })
         .clone()
 }
