@@ -6,6 +6,7 @@ use std::time::Instant;
 use crate::asr::model::{self, ModelError};
 use crate::asr::{AsrError, FilledPauseProbe, TranscribeOptions, Transcriber};
 use crate::audio::{self, Audio16k, AudioError};
+use crate::critic::{critique_with_llm, Answer, CriticConfig};
 use crate::delivery::{self, ClipListener, DeliveryConfig};
 use crate::questions::Card;
 use crate::report::{ModelInfo, QuestionRef, Report, Transcript};
@@ -66,6 +67,19 @@ pub fn build_report(
         id: card.id.clone(),
         title: card.title.clone(),
     });
+    if let Some(card) = question {
+        let config = match CriticConfig::load(Some(&CriticConfig::user_path())) {
+            Ok(config) => config,
+            Err(e) => {
+                report
+                    .notices
+                    .push(format!("Your critic settings were ignored: {e}"));
+                CriticConfig::default()
+            }
+        };
+        let answer = Answer::Transcript(report.transcript.clone());
+        critique_with_llm(card, &answer, report.delivery.score, &config).apply_to(&mut report);
+    }
     report
 }
 

@@ -4,6 +4,7 @@
 pub mod analyze;
 pub mod asr;
 pub mod audio;
+pub mod critic;
 pub mod delivery;
 pub mod questions;
 pub mod report;

@@ -8,6 +8,8 @@ use clap::{Args, Parser, Subcommand};
 use rehearse::analyze::{analyze_file, AnalyzeOptions};
 use rehearse::asr::model::{self, fetch, store, Quantization};
 use rehearse::asr::TranscribeOptions;
+use rehearse::audio::capture;
+use rehearse::critic::{critique_with_llm, Answer, CriticConfig};
 use rehearse::questions::{Bank, Card};
 use rehearse::report::Report;
 
@@ -50,6 +52,45 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Critique a typed or pasted answer against a question card (no audio).
+    Critique {
+        /// The question card, from a file (TOML or JSON).
+        #[arg(long, conflicts_with = "question")]
+        question_file: Option<PathBuf>,
+        /// The question card, by id.
+        #[arg(long)]
+        question: Option<String>,
+        /// The answer as text.
+        #[arg(long)]
+        text_file: PathBuf,
+        /// Print the full critique as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Also ask the language model configured in critic.toml.
+        #[arg(long)]
+        llm: bool,
+    },
+    /// Browse, check and share question cards.
+    #[command(subcommand)]
+    Questions(QuestionsCommand),
+    /// Record an answer from the microphone into a WAV file (Ctrl-C or --seconds stops).
+    Record {
+        /// Output WAV file (16 kHz mono).
+        out: PathBuf,
+        /// Input device name (see `rehearse devices`); the system default otherwise.
+        #[arg(long)]
+        device: Option<String>,
+        /// Stop after this many seconds.
+        #[arg(long)]
+        seconds: Option<f64>,
+    },
+    /// List microphones.
+    Devices,
+    /// Repair recordings left unfinished by a crash in FOLDER.
+    Recover {
+        /// Folder holding `*.partial.wav` files.
+        folder: PathBuf,
+    },
     /// Manage Whisper models.
     #[command(subcommand)]
     Model(ModelCommand),
@@ -80,6 +121,42 @@ impl AsrArgs {
             },
         }
     }
+}
+
+#[derive(Subcommand)]
+enum QuestionsCommand {
+    /// List the cards (bundled and your own).
+    List {
+        /// Only this category.
+        #[arg(long)]
+        category: Option<String>,
+    },
+    /// Show one card.
+    Show {
+        /// Card id.
+        id: String,
+        /// Print it as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check card files; reports every problem with file and line.
+    Validate {
+        /// Card files or folders.
+        paths: Vec<PathBuf>,
+    },
+    /// Copy card files (or a pack folder) into your questions folder.
+    Import {
+        /// Card files or folders.
+        paths: Vec<PathBuf>,
+    },
+    /// Write cards to a folder as TOML, to share them.
+    Export {
+        /// Card ids.
+        ids: Vec<String>,
+        /// Destination folder.
+        #[arg(long, default_value = ".")]
+        to: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -131,19 +208,7 @@ fn run(cli: Cli) -> Result<(), String> {
             asr,
             json,
         } => {
-            let card = match (question_file, question) {
-                (Some(path), _) => Some(Card::load(&path).map_err(|e| e.to_string())?),
-                (None, Some(id)) => {
-                    let bank = Bank::load_default();
-                    Some(bank.get(&id).cloned().ok_or_else(|| {
-                        format!(
-                            "no question card with id {id:?} (bundled, or in {})",
-                            rehearse::questions::user_dir().display()
-                        )
-                    })?)
-                }
-                (None, None) => None,
-            };
+            let card = load_card(question_file, question)?;
             let mut options = asr.options();
             options.question = card;
             let report = analyze_file(&audio, &options).map_err(|e| e.to_string())?;
@@ -170,7 +235,276 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             Ok(())
         }
+        Command::Critique {
+            question_file,
+            question,
+            text_file,
+            json,
+            llm,
+        } => {
+            let card = load_card(question_file, question)?
+                .ok_or("give --question ID or --question-file FILE")?;
+            let text = std::fs::read_to_string(&text_file)
+                .map_err(|e| format!("{}: {e}", text_file.display()))?;
+            let mut config =
+                CriticConfig::load(Some(&CriticConfig::user_path())).map_err(|e| e.to_string())?;
+            if llm {
+                config.llm.enabled = true;
+            }
+            let c = critique_with_llm(&card, &Answer::Text(text), None, &config);
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&c).expect("critique serialises")
+                );
+                return Ok(());
+            }
+            let show = |v: Option<f64>| v.map(|v| format!("{v:.0}")).unwrap_or_else(|| "–".into());
+            println!("{}", c.question.title);
+            println!(
+                "Overall {}  content {}  structure {}",
+                show(c.score.overall),
+                show(c.score.content),
+                show(c.score.structure)
+            );
+            println!("\nKey points:");
+            for k in &c.key_points {
+                println!("  [{}] {}", if k.covered { "x" } else { " " }, k.label);
+                if let Some(e) = k.evidence.as_ref().filter(|_| k.covered) {
+                    println!("        \"{e}\"");
+                }
+            }
+            let mistakes: Vec<_> = c.mistakes.iter().filter(|m| m.present).collect();
+            if !mistakes.is_empty() {
+                println!("\nMistakes:");
+                for m in mistakes {
+                    println!("  - {}", m.label);
+                }
+            }
+            println!("\nStrengths:");
+            for f in &c.summary.strengths {
+                println!("  + {}", f.message);
+            }
+            println!("To improve:");
+            for f in &c.summary.improvements {
+                println!("  - {}", f.message);
+            }
+            println!("\n{}", c.coach_note);
+            for n in &c.notices {
+                println!("Note: {n}");
+            }
+            Ok(())
+        }
+        Command::Questions(command) => run_questions(command),
+        Command::Record {
+            out,
+            device,
+            seconds,
+        } => record(&out, device.as_deref(), seconds),
+        Command::Devices => {
+            let devices = capture::input_devices();
+            if devices.is_empty() {
+                return Err(capture::CaptureError::NoDevice.to_string());
+            }
+            for d in devices {
+                println!("{} {}", if d.is_default { "*" } else { " " }, d.name);
+            }
+            Ok(())
+        }
+        Command::Recover { folder } => {
+            for unfinished in capture::find_unfinished(&folder) {
+                let path = capture::repair(&unfinished.path).map_err(|e| e.to_string())?;
+                println!(
+                    "recovered {} ({:.1} s)",
+                    path.display(),
+                    unfinished.duration_s
+                );
+            }
+            Ok(())
+        }
         Command::Model(command) => run_model(command),
+    }
+}
+
+/// The card named by `--question-file` or `--question`, if either was given.
+fn load_card(
+    question_file: Option<PathBuf>,
+    question: Option<String>,
+) -> Result<Option<Card>, String> {
+    match (question_file, question) {
+        (Some(path), _) => Card::load(&path).map(Some).map_err(|e| e.to_string()),
+        (None, Some(id)) => {
+            let bank = Bank::load_default();
+            bank.get(&id).cloned().map(Some).ok_or_else(|| {
+                format!(
+                    "no question card with id {id:?} (bundled, or in {}); see `rehearse questions list`",
+                    rehearse::questions::user_dir().display()
+                )
+            })
+        }
+        (None, None) => Ok(None),
+    }
+}
+
+/// Card files under `paths` (files as given, folders' `.toml`/`.json` files).
+fn card_files(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for path in paths {
+        if path.is_dir() {
+            let mut found: Vec<PathBuf> = std::fs::read_dir(path)
+                .map(|d| d.flatten().map(|e| e.path()).collect())
+                .unwrap_or_default();
+            found.retain(|p| p.extension().is_some_and(|e| e == "toml" || e == "json"));
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(path.clone());
+        }
+    }
+    files
+}
+
+fn run_questions(command: QuestionsCommand) -> Result<(), String> {
+    match command {
+        QuestionsCommand::List { category } => {
+            let bank = Bank::load_default();
+            for e in &bank.errors {
+                eprintln!("warning: {e}");
+            }
+            for card in bank
+                .cards()
+                .filter(|c| category.as_ref().is_none_or(|cat| &c.category == cat))
+            {
+                println!("{:<34} {:<20} {}", card.id, card.category, card.title);
+            }
+            Ok(())
+        }
+        QuestionsCommand::Show { id, json } => {
+            let card = load_card(None, Some(id))?.expect("an id was given");
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&card).expect("card serialises")
+                );
+                return Ok(());
+            }
+            println!("{}\n\n{}\n", card.title, card.prompt);
+            println!("Why it is asked: {}\n", card.why_asked);
+            println!("How to answer:");
+            for step in &card.how_to_answer {
+                println!("  - {step}");
+            }
+            println!("\nKey points:");
+            for p in &card.key_points {
+                println!("  - {}", p.label);
+            }
+            println!("\nCommon mistakes:");
+            for p in &card.mistakes {
+                println!("  - {}", p.label);
+            }
+            if let Some(outline) = &card.sample_outline {
+                println!("\nSample outline:\n{}", outline.trim_end());
+            }
+            println!(
+                "\nTarget length: {}–{} s",
+                card.target_seconds[0], card.target_seconds[1]
+            );
+            Ok(())
+        }
+        QuestionsCommand::Validate { paths } => {
+            let files = card_files(&paths);
+            let mut bad = 0;
+            for file in &files {
+                match Card::load(file) {
+                    Ok(card) => println!("ok    {} ({})", file.display(), card.id),
+                    Err(e) => {
+                        bad += 1;
+                        println!("error {e}");
+                    }
+                }
+            }
+            if bad > 0 {
+                return Err(format!("{bad} of {} card files have problems", files.len()));
+            }
+            Ok(())
+        }
+        QuestionsCommand::Import { paths } => {
+            let dir = rehearse::questions::user_dir();
+            std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+            let mut problems = Vec::new();
+            for file in card_files(&paths) {
+                match Card::load(&file) {
+                    Ok(card) => {
+                        let ext = file.extension().and_then(|e| e.to_str()).unwrap_or("toml");
+                        let dest = dir.join(format!("{}.{ext}", card.id));
+                        std::fs::copy(&file, &dest)
+                            .map_err(|e| format!("{}: {e}", dest.display()))?;
+                        println!("imported {} → {}", card.id, dest.display());
+                    }
+                    Err(e) => problems.push(e.to_string()),
+                }
+            }
+            if !problems.is_empty() {
+                return Err(format!("not imported:\n  {}", problems.join("\n  ")));
+            }
+            Ok(())
+        }
+        QuestionsCommand::Export { ids, to } => {
+            let bank = Bank::load_default();
+            std::fs::create_dir_all(&to).map_err(|e| format!("{}: {e}", to.display()))?;
+            for id in ids {
+                let card = bank
+                    .get(&id)
+                    .ok_or_else(|| format!("no question card with id {id:?}"))?;
+                let text = toml::to_string_pretty(card).map_err(|e| e.to_string())?;
+                let dest = to.join(format!("{id}.toml"));
+                std::fs::write(&dest, text).map_err(|e| format!("{}: {e}", dest.display()))?;
+                println!("exported {}", dest.display());
+            }
+            Ok(())
+        }
+    }
+}
+
+fn record(out: &std::path::Path, device: Option<&str>, seconds: Option<f64>) -> Result<(), String> {
+    let last_level = std::sync::Arc::new(std::sync::Mutex::new(None::<capture::Level>));
+    let sink = last_level.clone();
+    let recorder = capture::Recorder::start(device, out, move |level| {
+        *sink.lock().expect("level lock") = Some(level);
+    })
+    .map_err(|e| e.to_string())?;
+    eprintln!("recording to {} — press Ctrl-C to stop", out.display());
+    let interrupted = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = interrupted.clone();
+    ctrlc::set_handler(move || flag.store(true, std::sync::atomic::Ordering::SeqCst))
+        .map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    while !interrupted.load(std::sync::atomic::Ordering::SeqCst)
+        && !recorder.has_ended()
+        && seconds.is_none_or(|s| started.elapsed().as_secs_f64() < s)
+    {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let recorded = recorder.stop().map_err(|e| e.to_string())?;
+    match recorded.reason {
+        capture::StopReason::User => {
+            println!(
+                "recorded {:.1} s to {}",
+                recorded.duration_s,
+                recorded.path.display()
+            );
+            Ok(())
+        }
+        capture::StopReason::DeviceLost => Err(format!(
+            "the microphone went away after {:.1} s; what was recorded is kept in {}",
+            recorded.duration_s,
+            recorded.path.display()
+        )),
+        capture::StopReason::Error(message) => Err(format!(
+            "recording stopped after {:.1} s: {message}; what was recorded is kept in {}",
+            recorded.duration_s,
+            recorded.path.display()
+        )),
     }
 }
 

@@ -323,17 +323,38 @@ pub struct KeyPointResult {
     pub covered: bool,
     /// The sentence that makes it.
     pub evidence: Option<String>,
+    /// The key point's label on the card.
+    #[serde(default)]
+    pub label: String,
+    /// When the evidence sentence starts, in seconds.
+    #[serde(default)]
+    pub at: Option<f64>,
+    /// Who decided: `rules` or `llm`.
+    #[serde(default)]
+    pub source: Option<Source>,
 }
 
 /// Whether one mistake was made.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MistakeResult {
-    /// Mistake id.
+    /// Mistake id (a card's, or a generic one such as `no_metric`).
     pub id: String,
     /// Present or not.
     pub present: bool,
     /// The sentence that shows it.
     pub evidence: Option<String>,
+    /// The mistake's label.
+    #[serde(default)]
+    pub label: String,
+    /// A generic mistake rather than one of the card's.
+    #[serde(default)]
+    pub generic: bool,
+    /// When the evidence sentence starts, in seconds.
+    #[serde(default)]
+    pub at: Option<f64>,
+    /// Who decided: `rules` or `llm`.
+    #[serde(default)]
+    pub source: Option<Source>,
 }
 
 /// What the answer said, judged against the question card.
@@ -369,11 +390,42 @@ pub struct Star {
     pub result: StarPart,
 }
 
+/// One sentence with its part of the story.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StarSentence {
+    /// The sentence.
+    pub text: String,
+    /// Start in seconds, when the answer was spoken.
+    pub start: Option<f64>,
+    /// End in seconds.
+    pub end: Option<f64>,
+    /// `situation`, `task`, `action`, `result` or `other`.
+    pub part: String,
+}
+
+/// A structure problem worth telling the user about.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StructureFlag {
+    /// `missing_result`, `tiny_result`, `action_not_largest`, `long_situation`,
+    /// `missing_action`, `no_story`.
+    pub id: String,
+    /// What to tell the user.
+    pub message: String,
+    /// Where it applies, in seconds.
+    pub at: Option<f64>,
+}
+
 /// How the answer was organised.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Structure {
     /// STAR parts.
     pub star: Star,
+    /// Every sentence with its STAR label.
+    #[serde(default)]
+    pub sentences: Vec<StarSentence>,
+    /// Structure problems.
+    #[serde(default)]
+    pub flags: Vec<StructureFlag>,
 }
 
 /// Scores 0–100; `null` where that part was not analysed.
@@ -387,6 +439,21 @@ pub struct Score {
     pub structure: Option<f64>,
     /// Delivery.
     pub delivery: Option<f64>,
+    /// What the content, structure and overall scores are made of (the
+    /// delivery parts are in `delivery.score_parts`).
+    #[serde(default)]
+    pub parts: ScoreBreakdown,
+}
+
+/// The parts of the critic's scores.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ScoreBreakdown {
+    /// Parts of the content score.
+    pub content: Vec<ScorePart>,
+    /// Parts of the structure score.
+    pub structure: Vec<ScorePart>,
+    /// Parts of the overall score.
+    pub overall: Vec<ScorePart>,
 }
 
 /// One strength or improvement, pointing at its evidence.
@@ -407,6 +474,9 @@ pub struct Summary {
     pub strengths: Vec<Finding>,
     /// Up to three things to fix.
     pub improvements: Vec<Finding>,
+    /// A short note that names this question's key points.
+    #[serde(default)]
+    pub coach_note: Option<String>,
 }
 
 /// Which model produced the transcript.

@@ -1,6 +1,7 @@
 //! Audio in: decoding files of any common format and rate into the 16 kHz mono
 //! f32 samples Whisper and the delivery analysis work on.
 
+pub mod capture;
 pub mod decode;
 pub mod resample;
 pub mod vad;

@@ -20,6 +20,8 @@ pub struct TextConfig {
     pub number_words: Vec<String>,
     /// Words that start a new clause.
     pub clause_breaks: Vec<String>,
+    /// Verbs after which a new clause starts ("I think | QA needs…").
+    pub complement_verbs: Vec<String>,
     /// Nouns for people other than the speaker (manager, colleague…).
     pub people_nouns: Vec<String>,
     /// Nouns for groups other than the speaker (QA, support, sales…).
@@ -79,6 +81,14 @@ pub struct MatchingConfig {
     pub cue_single: f64,
     /// Score of a cue matched through its concepts.
     pub cue_concept: f64,
+    /// Cue words that keep a cue literal: matching it through concepts would
+    /// lose them ("before rolling back", "update every").
+    pub literal_only_words: Vec<String>,
+    /// A one-word cue matched through its concept ("demo" → "showed the team")
+    /// counts as a weak cue, needing another label feature in the sentence.
+    pub single_word_cue_needs_support: bool,
+    /// Label-only evidence for a mistake counts this much (mistakes rest on cues).
+    pub mistake_label_factor: f64,
     /// Added when a weak cue is backed by another label feature.
     pub support_bonus: f64,
     /// Words marking a cue-less mistake as an absence ("never", "no").
@@ -202,6 +212,46 @@ pub struct CriticConfig {
 pub(crate) struct Compiled {
     pub rules: TextRules,
     pub lexicon: Lexicon,
+    /// The STAR and generic phrase lists, compiled once.
+    pub phrases: std::collections::HashMap<String, Vec<super::lexicon::Elem>>,
+}
+
+/// Phrases the absolutes check skips sentences for (a changed habit).
+pub(crate) const ABSOLUTE_EXEMPT: &[&str] = &[
+    "since then",
+    "from then on",
+    "ever since",
+    "these days",
+    "nowadays",
+];
+
+fn compile_lists(
+    config: &CriticConfig,
+    rules: &TextRules,
+) -> std::collections::HashMap<String, Vec<super::lexicon::Elem>> {
+    let g = &config.generic;
+    let s = &config.star;
+    let mut out = std::collections::HashMap::new();
+    let lists: [&Vec<String>; 11] = [
+        &g.habit_markers,
+        &g.occasion_markers,
+        &g.absolutes,
+        &g.blame_phrases,
+        &g.blame_predicates,
+        &g.quantity_idioms,
+        &s.situation,
+        &s.task,
+        &s.result,
+        &s.reflection,
+        &s.action_markers,
+    ];
+    let exempt: Vec<String> = ABSOLUTE_EXEMPT.iter().map(|s| s.to_string()).collect();
+    for p in lists.into_iter().flatten().chain(exempt.iter()) {
+        if let Ok(e) = super::lexicon::compile_phrase(p, rules, None) {
+            out.insert(p.clone(), e);
+        }
+    }
+    out
 }
 
 /// Why a critic settings file could not be used.
@@ -232,7 +282,8 @@ fn merge(base: &mut toml::Value, overlay: toml::Value) {
 
 impl Default for CriticConfig {
     fn default() -> Self {
-        let config: CriticConfig = toml::from_str(BUNDLED).expect("the bundled critic.toml is valid");
+        let config: CriticConfig =
+            toml::from_str(BUNDLED).expect("the bundled critic.toml is valid");
         config.compile().expect("the bundled critic.toml compiles")
     }
 }
@@ -251,9 +302,12 @@ impl CriticConfig {
         };
         let text = std::fs::read_to_string(path).map_err(|e| error(e.to_string()))?;
         let overlay: toml::Value = toml::from_str(&text).map_err(|e| error(e.to_string()))?;
-        let mut base: toml::Value = toml::from_str(BUNDLED).expect("the bundled critic.toml is valid");
+        let mut base: toml::Value =
+            toml::from_str(BUNDLED).expect("the bundled critic.toml is valid");
         merge(&mut base, overlay);
-        let config: CriticConfig = base.try_into().map_err(|e: toml::de::Error| error(e.to_string()))?;
+        let config: CriticConfig = base
+            .try_into()
+            .map_err(|e: toml::de::Error| error(e.to_string()))?;
         config.compile().map_err(error)
     }
 
@@ -269,16 +323,29 @@ impl CriticConfig {
             message,
         };
         let overlay: toml::Value = toml::from_str(text).map_err(|e| error(e.to_string()))?;
-        let mut base: toml::Value = toml::from_str(BUNDLED).expect("the bundled critic.toml is valid");
+        let mut base: toml::Value =
+            toml::from_str(BUNDLED).expect("the bundled critic.toml is valid");
         merge(&mut base, overlay);
-        let config: CriticConfig = base.try_into().map_err(|e: toml::de::Error| error(e.to_string()))?;
+        let config: CriticConfig = base
+            .try_into()
+            .map_err(|e: toml::de::Error| error(e.to_string()))?;
         config.compile().map_err(error)
     }
 
     fn compile(mut self) -> Result<Self, String> {
         let rules = TextRules::new(&self.text);
-        let lexicon = Lexicon::compile(&self.concepts, &self.matching, &rules)?;
-        self.compiled = Some(std::sync::Arc::new(Compiled { rules, lexicon }));
+        let lexicon = Lexicon::compile(
+            &self.concepts,
+            &self.matching,
+            &rules,
+            &self.generic.vague_quantities,
+        )?;
+        let phrases = compile_lists(&self, &rules);
+        self.compiled = Some(std::sync::Arc::new(Compiled {
+            rules,
+            lexicon,
+            phrases,
+        }));
         Ok(self)
     }
 
@@ -288,9 +355,19 @@ impl CriticConfig {
             None => {
                 // Built by hand rather than loaded: prepare now.
                 let rules = TextRules::new(&self.text);
-                let lexicon = Lexicon::compile(&self.concepts, &self.matching, &rules)
-                    .unwrap_or_else(|e| panic!("critic concepts do not compile: {e}"));
-                std::sync::Arc::new(Compiled { rules, lexicon })
+                let lexicon = Lexicon::compile(
+                    &self.concepts,
+                    &self.matching,
+                    &rules,
+                    &self.generic.vague_quantities,
+                )
+                .unwrap_or_else(|e| panic!("critic concepts do not compile: {e}"));
+                let phrases = compile_lists(self, &rules);
+                std::sync::Arc::new(Compiled {
+                    rules,
+                    lexicon,
+                    phrases,
+                })
             }
         }
     }

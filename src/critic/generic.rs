@@ -2,12 +2,20 @@
 //! `no_example`, `no_result`, `no_metric`, `blames_others`, `absolutes`,
 //! `we_not_i`.
 
-use super::lexicon::{compile_phrase, find, Indexed};
+use super::config::ABSOLUTE_EXEMPT;
+use super::lexicon::Indexed;
 use super::points::Ctx;
 use super::text::Agent;
 
 /// Ids of the generic mistakes, in report order.
-pub const IDS: [&str; 6] = ["no_example", "no_result", "no_metric", "blames_others", "absolutes", "we_not_i"];
+pub const IDS: [&str; 6] = [
+    "no_example",
+    "no_result",
+    "no_metric",
+    "blames_others",
+    "absolutes",
+    "we_not_i",
+];
 
 /// A generic mistake's human label.
 pub fn label(id: &str) -> &'static str {
@@ -23,13 +31,7 @@ pub fn label(id: &str) -> &'static str {
 }
 
 fn phrases_in(ctx: &Ctx, ix: &Indexed, phrases: &[String], gap: usize) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    for p in phrases {
-        if let Ok(elems) = compile_phrase(p, ctx.rules, None) {
-            out.extend(find(&elems, gap, ix));
-        }
-    }
-    out
+    ctx.phrase_hits(ix, phrases, gap)
 }
 
 /// Whether a sentence holds a real quantity: digits, number words, fractions or
@@ -37,8 +39,18 @@ fn phrases_in(ctx: &Ctx, ix: &Indexed, phrases: &[String], gap: usize) -> Vec<(u
 pub fn has_quantity(ctx: &Ctx, ix: &Indexed) -> bool {
     let g = &ctx.config.generic;
     let idioms = phrases_in(ctx, ix, &g.quantity_idioms, 0);
+    const UNITS: &[&str] = &[
+        "minute", "hour", "day", "week", "month", "year", "quarter", "sprint", "third", "half",
+    ];
     (0..ix.len()).any(|p| {
         let t = &ix.sentence.tokens[ix.words[p]];
+        // "about a week", "a day earlier", "an hour": one unit of time.
+        if matches!(t.norm.as_str(), "a" | "an")
+            && p + 1 < ix.len()
+            && UNITS.iter().any(|u| ix.stem(p + 1) == ctx.rules.stem(u))
+        {
+            return true;
+        }
         if !(t.number || t.norm == "percent") {
             return false;
         }
@@ -57,14 +69,62 @@ pub fn has_quantity(ctx: &Ctx, ix: &Indexed) -> bool {
 }
 
 const SKIP_AFTER_SUBJECT: &[&str] = &[
-    "also", "then", "just", "really", "actually", "first", "finally", "even", "still", "quickly",
-    "immediately", "usually", "always", "never", "not", "will", "would", "can", "could", "should",
-    "do", "did", "does", "have", "has", "had", "am", "was", "were", "be", "been", "only", "personally",
-    "eventually", "later", "soon", "simply", "basically", "often", "sometimes", "probably",
+    "also",
+    "then",
+    "just",
+    "really",
+    "actually",
+    "first",
+    "finally",
+    "even",
+    "still",
+    "quickly",
+    "immediately",
+    "usually",
+    "always",
+    "never",
+    "not",
+    "will",
+    "would",
+    "can",
+    "could",
+    "should",
+    "do",
+    "did",
+    "does",
+    "have",
+    "has",
+    "had",
+    "am",
+    "was",
+    "were",
+    "be",
+    "been",
+    "only",
+    "personally",
+    "eventually",
+    "later",
+    "soon",
+    "simply",
+    "basically",
+    "often",
+    "sometimes",
+    "probably",
 ];
 
-/// The verb after each "I" or "we" subject: `(subject is "we", verb word position)`.
+/// The verb after each "I" or "we" subject: `(subject is "we", verb word
+/// position)`. A verb after "have"/"has" (present perfect) or "am"/"are" is
+/// reported as `None`-like by [`subject_verbs_tensed`].
 pub fn subject_verbs(ix: &Indexed) -> Vec<(bool, usize)> {
+    subject_verbs_tensed(ix)
+        .into_iter()
+        .map(|(w, q, _)| (w, q))
+        .collect()
+}
+
+/// Like [`subject_verbs`], with whether the verb tells a finished past event
+/// (not present perfect, not present).
+pub fn subject_verbs_tensed(ix: &Indexed) -> Vec<(bool, usize, bool)> {
     let mut out = Vec::new();
     for p in 0..ix.len() {
         let n = ix.norm(p);
@@ -72,19 +132,29 @@ pub fn subject_verbs(ix: &Indexed) -> Vec<(bool, usize)> {
             continue;
         }
         let mut q = p + 1;
+        let mut simple_past = true;
         while q < ix.len() && q <= p + 4 && SKIP_AFTER_SUBJECT.contains(&ix.norm(q)) {
+            if matches!(
+                ix.norm(q),
+                "have" | "has" | "am" | "are" | "is" | "will" | "would" | "can" | "do" | "does"
+            ) {
+                simple_past = false;
+            }
             // "I had to", "we had a": "had" is the verb unless followed by a past participle.
             if matches!(ix.norm(q), "had" | "was" | "were" | "did")
                 && q + 1 < ix.len()
                 && !ix.sentence.tokens[ix.words[q + 1]].norm.ends_with("ed")
-                && !matches!(ix.norm(q + 1), "not" | "never" | "also" | "just" | "already" | "really")
+                && !matches!(
+                    ix.norm(q + 1),
+                    "not" | "never" | "also" | "just" | "already" | "really"
+                )
             {
                 break;
             }
             q += 1;
         }
         if q < ix.len() {
-            out.push((n == "we", q));
+            out.push((n == "we", q, simple_past));
         }
     }
     out
@@ -105,12 +175,13 @@ pub fn episode_sentences(ctx: &Ctx, indexed: &[Indexed]) -> Vec<usize> {
     let g = &ctx.config.generic;
     let mut out = Vec::new();
     for (si, ix) in indexed.iter().enumerate() {
-        let verbs = subject_verbs(ix);
-        let action = verbs.iter().any(|&(_, q)| {
+        let verbs = subject_verbs_tensed(ix);
+        let action = verbs.iter().any(|&(_, q, simple_past)| {
             let n = ix.norm(q);
-            ctx.rules.is_past(n) && !is_opinion(ctx, ix, q)
+            simple_past && ctx.rules.is_past(n) && !is_opinion(ctx, ix, q)
         });
         let occasion = !phrases_in(ctx, ix, &g.occasion_markers, 0).is_empty();
+
         let habit = !phrases_in(ctx, ix, &g.habit_markers, 0).is_empty();
         if (action || occasion) && !habit {
             out.push(si);
@@ -158,16 +229,28 @@ pub fn blame(ctx: &Ctx, indexed: &[Indexed]) -> Option<usize> {
 pub fn absolute(ctx: &Ctx, indexed: &[Indexed]) -> Option<usize> {
     let g = &ctx.config.generic;
     for (si, ix) in indexed.iter().enumerate() {
-        let exempt = !phrases_in(ctx, ix, &["since then".into(), "from then on".into(), "ever since".into(), "these days".into(), "nowadays".into()], 0).is_empty();
+        let exempt_list: Vec<String> = ABSOLUTE_EXEMPT.iter().map(|s| s.to_string()).collect();
+        let exempt = !phrases_in(ctx, ix, &exempt_list, 0).is_empty();
         if exempt {
             continue;
         }
         for (s, e) in phrases_in(ctx, ix, &g.absolutes, 0) {
             let t = ix.words[s];
             let clause = ix.sentence.clause_of[t];
+            // "not everyone": not sweeping.
+            if s > 0 && matches!(ix.norm(s - 1), "not" | "almost" | "nearly") {
+                continue;
+            }
+            // Told as a past event ("we released it to everyone").
+            let past_before = (0..s).any(|p| {
+                ix.sentence.clause_of[ix.words[p]] == clause
+                    && ctx.rules.is_past(ix.norm(p))
+                    && !matches!(ix.norm(p), "was" | "were" | "had")
+            });
             let agent = ix.sentence.agents[clause];
             let about_me = (0..ix.len()).any(|p| {
-                ix.sentence.clause_of[ix.words[p]] == clause && matches!(ix.norm(p), "me" | "my" | "i")
+                ix.sentence.clause_of[ix.words[p]] == clause
+                    && matches!(ix.norm(p), "me" | "my" | "i")
             });
             let adverb = matches!(ix.norm(s), "always" | "never");
             if adverb {
@@ -179,15 +262,18 @@ pub fn absolute(ctx: &Ctx, indexed: &[Indexed]) -> Option<usize> {
                 }
                 let past = q < ix.len() && ctx.rules.is_past(ix.norm(q));
                 let modal = (0..s).any(|p| {
-                    ix.sentence.clause_of[ix.words[p]] == clause && matches!(ix.norm(p), "would" | "will" | "could")
+                    ix.sentence.clause_of[ix.words[p]] == clause
+                        && matches!(ix.norm(p), "would" | "will" | "could")
                 });
                 if past || modal {
                     continue;
                 }
-                if matches!(agent, Agent::Speaker | Agent::Team) || (agent == Agent::Other && about_me) {
+                if matches!(agent, Agent::Speaker | Agent::Team)
+                    || (agent == Agent::Other && about_me)
+                {
                     return Some(si);
                 }
-            } else if matches!(agent, Agent::Speaker | Agent::Team) || about_me {
+            } else if !past_before && (matches!(agent, Agent::Speaker | Agent::Team) || about_me) {
                 return Some(si);
             }
         }

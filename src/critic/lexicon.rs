@@ -19,6 +19,8 @@ pub enum Elem {
     Concept(usize),
     /// Up to three words of anything before the next element.
     Gap,
+    /// A number that is not a vague amount.
+    Number,
 }
 
 /// The compiled concepts.
@@ -33,7 +35,12 @@ pub struct Lexicon {
     pub agent_any: Vec<bool>,
     /// Concepts too common to make a point alone.
     pub weak: Vec<bool>,
+    /// Helper concepts (name starting with `_`): used inside phrases, never a feature.
+    pub helper: Vec<bool>,
+    /// Number of phrases, counting those of the concepts referred to.
+    pub size: Vec<usize>,
     gap: usize,
+    vague: Vec<String>,
 }
 
 /// A sentence prepared for matching: word positions and concept occurrences.
@@ -75,10 +82,14 @@ impl Lexicon {
         concepts: &BTreeMap<String, Vec<String>>,
         matching: &MatchingConfig,
         rules: &TextRules,
+        vague: &[String],
     ) -> Result<Self, String> {
         let names: Vec<String> = concepts.keys().cloned().collect();
-        let index: HashMap<String, usize> =
-            names.iter().enumerate().map(|(i, n)| (n.clone(), i)).collect();
+        let index: HashMap<String, usize> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.clone(), i))
+            .collect();
         let mut patterns = Vec::with_capacity(names.len());
         for name in &names {
             let mut list = Vec::new();
@@ -131,7 +142,22 @@ impl Lexicon {
             }
             Ok(v)
         };
+        let mut size = vec![0usize; names.len()];
+        for &c in &order {
+            let mut n = 0;
+            for p in &patterns[c] {
+                n += 1;
+                for e in p {
+                    if let Elem::Concept(d) = e {
+                        n += size[*d];
+                    }
+                }
+            }
+            size[c] = n;
+        }
         Ok(Lexicon {
+            helper: names.iter().map(|n| n.starts_with('_')).collect(),
+            size,
             agent_any: flag(&matching.agent_any_concepts)?,
             weak: flag(&matching.weak_concepts)?,
             names,
@@ -139,6 +165,7 @@ impl Lexicon {
             patterns,
             order,
             gap: matching.phrase_gap,
+            vague: vague.to_vec(),
         })
     }
 
@@ -158,7 +185,7 @@ impl Lexicon {
         for &c in &self.order {
             let mut found = Vec::new();
             for p in &self.patterns[c] {
-                found.extend(find(p, self.gap, &ix));
+                found.extend(find_with(p, self.gap, &ix, &self.vague));
             }
             found.sort_unstable();
             found.dedup_by(|b, a| a.0 == b.0 && a.1 <= b.1);
@@ -178,6 +205,8 @@ pub fn compile_phrase(
     for word in phrase.split_whitespace() {
         if word == "*" {
             out.push(Elem::Gap);
+        } else if word == "#num" {
+            out.push(Elem::Number);
         } else if let Some(name) = word.strip_prefix('@') {
             let id = index
                 .and_then(|ix| ix.get(name))
@@ -201,13 +230,23 @@ pub fn compile_phrase(
 
 /// All occurrences `(start, end)` of a compiled phrase, shortest per start.
 pub fn find(elems: &[Elem], gap: usize, ix: &Indexed) -> Vec<(usize, usize)> {
+    find_with(elems, gap, ix, &[])
+}
+
+fn find_with(elems: &[Elem], gap: usize, ix: &Indexed, vague: &[String]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     if elems.is_empty() {
         return out;
     }
-    for start in 0..ix.len() {
+    // Only positions where the first element can match.
+    let starts: Vec<usize> = match &elems[0] {
+        Elem::Stem(s) => (0..ix.len()).filter(|&p| ix.stem(p) == s).collect(),
+        Elem::Concept(c) => ix.occ[*c].iter().map(|&(s, _)| s).collect(),
+        _ => (0..ix.len()).collect(),
+    };
+    for start in starts {
         let mut ends = Vec::new();
-        match_from(elems, 0, start, 0, gap, ix, &mut ends);
+        match_from(elems, 0, start, 0, gap, ix, vague, &mut ends);
         if let Some(&e) = ends.iter().min() {
             out.push((start, e));
         }
@@ -215,7 +254,7 @@ pub fn find(elems: &[Elem], gap: usize, ix: &Indexed) -> Vec<(usize, usize)> {
     out
 }
 
-fn elem_ends(elem: &Elem, pos: usize, ix: &Indexed, out: &mut Vec<usize>) {
+fn elem_ends(elem: &Elem, pos: usize, ix: &Indexed, vague: &[String], out: &mut Vec<usize>) {
     if pos >= ix.len() {
         return;
     }
@@ -237,10 +276,17 @@ fn elem_ends(elem: &Elem, pos: usize, ix: &Indexed, out: &mut Vec<usize>) {
                 }
             }
         }
+        Elem::Number => {
+            let t = &ix.sentence.tokens[ix.words[pos]];
+            if t.number && !vague.iter().any(|v| v == &t.norm) {
+                out.push(pos + 1);
+            }
+        }
         Elem::Gap => {}
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn match_from(
     elems: &[Elem],
     k: usize,
@@ -248,6 +294,7 @@ fn match_from(
     slack: usize,
     gap: usize,
     ix: &Indexed,
+    vague: &[String],
     out: &mut Vec<usize>,
 ) {
     if k == elems.len() {
@@ -255,14 +302,14 @@ fn match_from(
         return;
     }
     if elems[k] == Elem::Gap {
-        match_from(elems, k + 1, pos, 3, gap, ix, out);
+        match_from(elems, k + 1, pos, 3, gap, ix, vague, out);
         return;
     }
     for q in pos..=(pos + slack).min(ix.len()) {
         let mut ends = Vec::new();
-        elem_ends(&elems[k], q, ix, &mut ends);
+        elem_ends(&elems[k], q, ix, vague, &mut ends);
         for e in ends {
-            match_from(elems, k + 1, e, gap, gap, ix, out);
+            match_from(elems, k + 1, e, gap, gap, ix, vague, out);
         }
     }
 }

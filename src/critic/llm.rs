@@ -140,8 +140,8 @@ pub fn request_body(card: &Card, answer: &str, config: &LlmConfig) -> serde_json
 /// Parses a chat-completions response body into the content judgement and
 /// checks every id against the card.
 pub fn parse_response(card: &Card, body: &str) -> Result<LlmContent, LlmError> {
-    let value: serde_json::Value =
-        serde_json::from_str(body).map_err(|e| LlmError::Malformed(format!("response body: {e}")))?;
+    let value: serde_json::Value = serde_json::from_str(body)
+        .map_err(|e| LlmError::Malformed(format!("response body: {e}")))?;
     let content = value
         .pointer("/choices/0/message/content")
         .and_then(|c| c.as_str())
@@ -169,14 +169,19 @@ pub fn parse_response(card: &Card, body: &str) -> Result<LlmContent, LlmError> {
         return Err(LlmError::UnknownIds(unknown.join(", ")));
     }
     if parsed.key_points.is_empty() && parsed.mistakes.is_empty() {
-        return Err(LlmError::Malformed("no key points or mistakes judged".into()));
+        return Err(LlmError::Malformed(
+            "no key points or mistakes judged".into(),
+        ));
     }
     Ok(parsed)
 }
 
 fn strip_fences(s: &str) -> &str {
     let t = s.trim();
-    let t = t.strip_prefix("```json").or_else(|| t.strip_prefix("```")).unwrap_or(t);
+    let t = t
+        .strip_prefix("```json")
+        .or_else(|| t.strip_prefix("```"))
+        .unwrap_or(t);
     t.strip_suffix("```").unwrap_or(t).trim()
 }
 
@@ -185,7 +190,10 @@ pub fn ask(card: &Card, answer: &str, config: &LlmConfig) -> Result<LlmContent, 
     let key = if config.api_key_env.trim().is_empty() {
         None
     } else {
-        Some(std::env::var(&config.api_key_env).map_err(|_| LlmError::MissingKey(config.api_key_env.clone()))?)
+        Some(
+            std::env::var(&config.api_key_env)
+                .map_err(|_| LlmError::MissingKey(config.api_key_env.clone()))?,
+        )
     };
     let url = format!("{}/chat/completions", config.base_url.trim_end_matches('/'));
     let timeout = config.timeout_s.max(0.1);
@@ -201,7 +209,9 @@ pub fn ask(card: &Card, answer: &str, config: &LlmConfig) -> Result<LlmContent, 
     }
     let map_err = |e: ureq::Error| match e {
         ureq::Error::Timeout(_) => LlmError::Timeout(timeout),
-        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => LlmError::Timeout(timeout),
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {
+            LlmError::Timeout(timeout)
+        }
         other => LlmError::Connection {
             url: url.clone(),
             message: other.to_string(),
@@ -247,7 +257,13 @@ fn locate(quote: &str, critique: &Critique) -> Option<usize> {
 
 /// Merges the model's judgement into the rule critique: additions only, each
 /// with evidence found in the answer, marked `source: llm`. Returns a notice.
-pub fn merge(card: &Card, critique: &mut Critique, content: &LlmContent, model: &str, config: &CriticConfig) -> String {
+pub fn merge(
+    card: &Card,
+    critique: &mut Critique,
+    content: &LlmContent,
+    model: &str,
+    config: &CriticConfig,
+) -> String {
     let mut added = Vec::new();
     let mut unplaced = Vec::new();
     let mut disagreed = Vec::new();
@@ -270,7 +286,9 @@ pub fn merge(card: &Card, critique: &mut Critique, content: &LlmContent, model: 
                 None => unplaced.push(k.id.clone()),
             },
             (true, false) => {
-                critique.key_points[detail].why.push_str("; the language model disagrees");
+                critique.key_points[detail]
+                    .why
+                    .push_str("; the language model disagrees");
                 disagreed.push(k.id.clone());
             }
             _ => {}
@@ -283,8 +301,14 @@ pub fn merge(card: &Card, critique: &mut Critique, content: &LlmContent, model: 
         match (critique.mistakes[detail].present, m.present) {
             (false, true) => {
                 let located = m.evidence.as_deref().and_then(|q| locate(q, critique));
-                // An absence needs no quote; anything else does.
-                let absence = m.evidence.is_none() && matches!(m.id.as_str(), "no_example" | "no_result" | "no_metric");
+                // An absence (a generic one, or a card mistake without cues)
+                // needs no quote; anything else does.
+                let absence = m.evidence.is_none()
+                    && (matches!(m.id.as_str(), "no_example" | "no_result" | "no_metric")
+                        || card
+                            .mistakes
+                            .iter()
+                            .any(|p| p.id == m.id && p.cues.is_empty()));
                 if located.is_some() || absence {
                     let s = located.map(|si| critique.sentences[si].clone());
                     let d = &mut critique.mistakes[detail];
@@ -299,7 +323,9 @@ pub fn merge(card: &Card, critique: &mut Critique, content: &LlmContent, model: 
                 }
             }
             (true, false) => {
-                critique.mistakes[detail].why.push_str("; the language model disagrees");
+                critique.mistakes[detail]
+                    .why
+                    .push_str("; the language model disagrees");
                 disagreed.push(m.id.clone());
             }
             _ => {}
@@ -313,7 +339,10 @@ pub fn merge(card: &Card, critique: &mut Critique, content: &LlmContent, model: 
         notice.push_str(&format!(" and added: {}", added.join(", ")));
     }
     if !disagreed.is_empty() {
-        notice.push_str(&format!("; it disagrees on {} (the rule result is kept)", disagreed.join(", ")));
+        notice.push_str(&format!(
+            "; it disagrees on {} (the rule result is kept)",
+            disagreed.join(", ")
+        ));
     }
     if !unplaced.is_empty() {
         notice.push_str(&format!(

@@ -156,9 +156,14 @@ pub fn critique(card: &Card, answer: &Answer, config: &CriticConfig) -> Critique
 }
 
 /// Like [`critique`], folding a delivery score (0–100) into the overall score.
-pub fn critique_with_delivery(card: &Card, answer: &Answer, delivery: Option<f64>, config: &CriticConfig) -> Critique {
+pub fn critique_with_delivery(
+    card: &Card,
+    answer: &Answer,
+    delivery: Option<f64>,
+    config: &CriticConfig,
+) -> Critique {
     let compiled = config.compiled();
-    let ctx = Ctx::new(config, &compiled.rules, &compiled.lexicon);
+    let ctx = Ctx::new(config, &compiled);
     let raw = match answer {
         Answer::Text(text) => text::split_text(text)
             .into_iter()
@@ -173,7 +178,10 @@ pub fn critique_with_delivery(card: &Card, answer: &Answer, delivery: Option<f64
         .into_iter()
         .map(|(s, start, end, n)| compiled.rules.sentence(&s, start, end, n))
         .collect();
-    let indexed: Vec<Indexed> = sentences.iter().map(|s| compiled.lexicon.index(s)).collect();
+    let indexed: Vec<Indexed> = sentences
+        .iter()
+        .map(|s| compiled.lexicon.index(s))
+        .collect();
     let duration = answer_duration(answer, &sentences, config);
 
     // Key points.
@@ -190,7 +198,11 @@ pub fn critique_with_delivery(card: &Card, answer: &Answer, delivery: Option<f64
                 id: sig.id.clone(),
                 label: sig.label.clone(),
                 covered,
-                evidence: if close { s.map(|s| s.text.clone()) } else { None },
+                evidence: if close {
+                    s.map(|s| s.text.clone())
+                } else {
+                    None
+                },
                 at: if close { s.and_then(|s| s.start) } else { None },
                 source: Source::Rules,
                 score: (m.score * 100.0).round() / 100.0,
@@ -203,13 +215,23 @@ pub fn critique_with_delivery(card: &Card, answer: &Answer, delivery: Option<f64
     let episodes = generic::episode_sentences(&ctx, &indexed);
     let story = episodes.len() >= config.generic.min_episodes;
     let labels = star::label_sentences(&ctx, &indexed, story);
-    let structure = star::structure(&indexed, &labels);
+    let task_extra = star::task_mentions(&ctx, &indexed, story);
+    let structure = star::structure(&indexed, &labels, &task_extra);
     let flags = star::flags(&ctx, &structure, story, &indexed, &labels);
 
     let mut mistakes = Vec::new();
     for point in &card.mistakes {
         let sig = ctx.sig(point, true);
-        mistakes.push(card_mistake(&ctx, &sig, &kp_sigs, &key_points, &indexed, &sentences, duration, card));
+        mistakes.push(card_mistake(
+            &ctx,
+            &sig,
+            &kp_sigs,
+            &key_points,
+            &indexed,
+            &sentences,
+            duration,
+            card,
+        ));
     }
     mistakes.extend(generic_mistakes(&ctx, &indexed, &sentences, &labels, story));
 
@@ -252,12 +274,69 @@ pub fn critique_with_delivery(card: &Card, answer: &Answer, delivery: Option<f64
 /// The rule critique, then the language model's opinion merged in when
 /// `config.llm.enabled`; any failure of the model leaves the rule result and
 /// adds a notice.
-pub fn critique_with_llm(card: &Card, answer: &Answer, delivery: Option<f64>, config: &CriticConfig) -> Critique {
+pub fn critique_with_llm(
+    card: &Card,
+    answer: &Answer,
+    delivery: Option<f64>,
+    config: &CriticConfig,
+) -> Critique {
     let mut critique = critique_with_delivery(card, answer, delivery, config);
     if config.llm.enabled {
         llm::refine(card, &mut critique, &config.llm, config);
     }
     critique
+}
+
+/// What the critic looks for on a card, in words: each key point's and
+/// mistake's label features and cues as prepared for matching. For tuning a
+/// card's cues and for the docs.
+pub fn explain_card(card: &Card, config: &CriticConfig) -> String {
+    let compiled = config.compiled();
+    let ctx = Ctx::new(config, &compiled);
+    let mut out = String::new();
+    for (points, mistake) in [(&card.key_points, false), (&card.mistakes, true)] {
+        for p in points {
+            let sig = ctx.sig(p, mistake);
+            out.push_str(&format!(
+                "{} {}: label [{}]{}{}{}\n",
+                if mistake { "mistake" } else { "key point" },
+                sig.id,
+                sig.features
+                    .iter()
+                    .map(|(g, w)| format!(
+                        "{}{}",
+                        ctx.feature_name(g),
+                        if *w < 1.0 {
+                            format!("({w})")
+                        } else {
+                            String::new()
+                        }
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if sig.needs_agent { "" } else { " agent-free" },
+                if sig.needs_number {
+                    " needs-number"
+                } else {
+                    ""
+                },
+                match &sig.absent {
+                    Some(a) => format!(
+                        " absent[{}]",
+                        a.iter()
+                            .map(|(g, _)| ctx.feature_name(g))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    None => String::new(),
+                }
+            ));
+            for cue in &sig.cues {
+                out.push_str(&format!("    cue {:?}: {}\n", cue.text, cue.describe(&ctx)));
+            }
+        }
+    }
+    out
 }
 
 fn answer_duration(answer: &Answer, sentences: &[text::Sentence], config: &CriticConfig) -> f64 {
@@ -294,7 +373,10 @@ fn card_mistake(
     if sig.length {
         let limit = card.target_seconds[1] as f64 * ctx.config.matching.length_factor;
         detail.present = duration > limit;
-        detail.why = format!("about {duration:.0} s against a target of at most {} s", card.target_seconds[1]);
+        detail.why = format!(
+            "about {duration:.0} s against a target of at most {} s",
+            card.target_seconds[1]
+        );
         if detail.present {
             detail.at = Some(card.target_seconds[1] as f64);
         }
@@ -306,13 +388,18 @@ fn card_mistake(
         let loose = ctx.loosely_found(absent, indexed);
         detail.present = !linked_covered && loose.is_none();
         detail.why = match (link, loose) {
-            (Some(k), _) if linked_covered => format!("the key point \"{}\" is made", key_points[k].label),
+            (Some(k), _) if linked_covered => {
+                format!("the key point \"{}\" is made", key_points[k].label)
+            }
             (_, Some(si)) => {
                 detail.evidence = Some(sentences[si].text.clone());
                 detail.at = sentences[si].start;
                 "mentioned, at least in passing".into()
             }
-            (Some(k), None) => format!("nothing like it, and the key point \"{}\" is not made", key_points[k].label),
+            (Some(k), None) => format!(
+                "nothing like it, and the key point \"{}\" is not made",
+                key_points[k].label
+            ),
             (None, None) => "nothing like it in the answer".into(),
         };
         if detail.present {
@@ -329,6 +416,16 @@ fn card_mistake(
     let m = ctx.best(sig, indexed);
     detail.present = m.score >= ctx.config.matching.mistake_threshold;
     if detail.present {
+        if let Some(absent) = &sig.absent_with_cues {
+            if let Some(si) = ctx.loosely_found(absent, indexed) {
+                detail.present = false;
+                detail.why = format!(
+                    "{}, but the answer does mention it: {}",
+                    m.why, sentences[si].text
+                );
+                return detail;
+            }
+        }
         detail.evidence = sentences.get(m.sentence).map(|s| s.text.clone());
         detail.at = sentences.get(m.sentence).and_then(|s| s.start);
     }
@@ -366,15 +463,33 @@ fn generic_mistakes(
             "only habits, opinions or a general account: no sentence tells one thing you did on one occasion".into()
         },
     ));
-    let result_sentences: Vec<usize> = (0..labels.len()).filter(|&i| labels[i] == StarLabel::Result).collect();
+    let result_sentences: Vec<usize> = (0..labels.len())
+        .filter(|&i| labels[i] == StarLabel::Result)
+        .collect();
     let has_result = !result_sentences.is_empty();
     out.push(mk(
         "no_result",
         !has_result,
         sentences.len().checked_sub(1),
-        if has_result { "states an outcome".into() } else { "no sentence says what came of it".into() },
+        if has_result {
+            "states an outcome".into()
+        } else {
+            "no sentence says what came of it".into()
+        },
     ));
-    let metric = result_sentences.iter().find(|&&i| generic::has_quantity(ctx, &indexed[i]));
+    // A number in a result sentence, or in any sentence that measures an
+    // effect ("unusable for fifteen minutes", "conversion went up").
+    let measures: Vec<usize> = ["impact_measure", "improve", "metric_word"]
+        .iter()
+        .filter_map(|n| ctx.lexicon.id(n))
+        .collect();
+    let metric = result_sentences
+        .iter()
+        .copied()
+        .chain(
+            (0..indexed.len()).filter(|&i| measures.iter().any(|&c| !indexed[i].occ[c].is_empty())),
+        )
+        .find(|&i| generic::has_quantity(ctx, &indexed[i]));
     let no_metric = has_result && metric.is_none();
     out.push(mk(
         "no_metric",
@@ -382,7 +497,7 @@ fn generic_mistakes(
         result_sentences.last().copied(),
         match (has_result, metric) {
             (false, _) => "no result to measure".into(),
-            (true, Some(_)) => "the result has a number".into(),
+            (true, Some(i)) => format!("the result has a number: {}", sentences[i].text),
             (true, None) => "the result has no number".into(),
         },
     ));
@@ -391,14 +506,22 @@ fn generic_mistakes(
         "blames_others",
         blame.is_some(),
         blame,
-        if blame.is_some() { "puts the fault on someone else".into() } else { String::new() },
+        if blame.is_some() {
+            "puts the fault on someone else".into()
+        } else {
+            String::new()
+        },
     ));
     let abs = generic::absolute(ctx, indexed);
     out.push(mk(
         "absolutes",
         abs.is_some(),
         abs,
-        if abs.is_some() { "a sweeping claim about yourself".into() } else { String::new() },
+        if abs.is_some() {
+            "a sweeping claim about yourself".into()
+        } else {
+            String::new()
+        },
     ));
     let (i_actions, we, first_we) = generic::i_actions_and_we(ctx, indexed);
     let we_not_i = i_actions == 0 && we >= ctx.config.generic.we_min;
@@ -435,6 +558,9 @@ impl Critique {
                     id: k.id.clone(),
                     covered: k.covered,
                     evidence: if k.covered { k.evidence.clone() } else { None },
+                    label: k.label.clone(),
+                    at: if k.covered { k.at } else { None },
+                    source: Some(k.source),
                 })
                 .collect(),
             mistakes: self
@@ -444,6 +570,10 @@ impl Critique {
                     id: m.id.clone(),
                     present: m.present,
                     evidence: if m.present { m.evidence.clone() } else { None },
+                    label: m.label.clone(),
+                    generic: m.generic,
+                    at: if m.present { m.at } else { None },
+                    source: Some(m.source),
                 })
                 .collect(),
         };
@@ -456,10 +586,20 @@ impl Critique {
         let total = self.key_points.len().max(1) as f64;
         let covered = self.key_points.iter().filter(|k| k.covered).count() as f64;
         let kp_value = 100.0 * covered / total;
-        let card_mistakes = self.mistakes.iter().filter(|m| m.present && !m.generic).count() as f64;
-        let generic_mistakes = self.mistakes.iter().filter(|m| m.present && m.generic).count() as f64;
-        let mistakes_value =
-            (100.0 - card_mistakes * sc.card_mistake_penalty - generic_mistakes * sc.generic_mistake_penalty).max(0.0);
+        let card_mistakes = self
+            .mistakes
+            .iter()
+            .filter(|m| m.present && !m.generic)
+            .count() as f64;
+        let generic_mistakes = self
+            .mistakes
+            .iter()
+            .filter(|m| m.present && m.generic)
+            .count() as f64;
+        let mistakes_value = (100.0
+            - card_mistakes * sc.card_mistake_penalty
+            - generic_mistakes * sc.generic_mistake_penalty)
+            .max(0.0);
         let content = sc.key_point_share * kp_value + (1.0 - sc.key_point_share) * mistakes_value;
         let mut parts = ScoreParts {
             content: vec![
@@ -484,7 +624,10 @@ impl Critique {
         let star = &self.structure.star;
         let weight = |k: &str| sc.part_weights.get(k).copied().unwrap_or(0.0);
         let mut structure = 0.0;
-        let weight_sum: f64 = ["situation", "task", "action", "result"].iter().map(|k| weight(k)).sum();
+        let weight_sum: f64 = ["situation", "task", "action", "result"]
+            .iter()
+            .map(|k| weight(k))
+            .sum();
         for (name, part) in [
             ("situation", &star.situation),
             ("task", &star.task),
@@ -507,7 +650,12 @@ impl Critique {
         let penalised: Vec<&StructureFlag> = self
             .flags
             .iter()
-            .filter(|f| !matches!(f.id.as_str(), "missing_result" | "missing_action" | "no_story"))
+            .filter(|f| {
+                !matches!(
+                    f.id.as_str(),
+                    "missing_result" | "missing_action" | "no_story"
+                )
+            })
             .collect();
         let flag_loss = penalised.len() as f64 * sc.flag_penalty;
         if !penalised.is_empty() {
@@ -515,12 +663,19 @@ impl Critique {
                 name: "flags".into(),
                 value: -flag_loss,
                 weight: 1.0,
-                note: penalised.iter().map(|f| f.id.as_str()).collect::<Vec<_>>().join(", "),
+                note: penalised
+                    .iter()
+                    .map(|f| f.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
             });
         }
         let structure = (structure - flag_loss).clamp(0.0, 100.0);
         let ow = |k: &str| sc.overall_weights.get(k).copied().unwrap_or(0.0);
-        let mut items = vec![("content", content, ow("content")), ("structure", structure, ow("structure"))];
+        let mut items = vec![
+            ("content", content, ow("content")),
+            ("structure", structure, ow("structure")),
+        ];
         if let Some(d) = self.score.delivery {
             items.push(("delivery", d.clamp(0.0, 100.0), ow("delivery")));
         }
@@ -557,7 +712,12 @@ impl Critique {
             .sentences
             .iter()
             .position(|s| s.star == StarLabel::Result)
-            .filter(|_| !self.mistakes.iter().any(|m| m.id == "no_metric" && m.present));
+            .filter(|_| {
+                !self
+                    .mistakes
+                    .iter()
+                    .any(|m| m.id == "no_metric" && m.present)
+            });
         if self.structure.star.result.present && result_metric.is_some() {
             let s = &self.sentences[result_metric.unwrap_or(0)];
             let metric_sentence = self
@@ -605,7 +765,10 @@ impl Critique {
                     _ => (2.0, m.label.clone()),
                 }
             } else {
-                (2.7, format!("Avoid this: {}.", m.label.trim_end_matches('.')))
+                (
+                    2.7,
+                    format!("Avoid this: {}.", m.label.trim_end_matches('.')),
+                )
             };
             improvements.push((
                 priority,
@@ -616,7 +779,12 @@ impl Critique {
                 },
             ));
         }
-        for (k, point) in self.key_points.iter().enumerate().filter(|(_, k)| !k.covered) {
+        for (k, point) in self
+            .key_points
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| !k.covered)
+        {
             let hint = card
                 .key_points
                 .iter()
@@ -629,7 +797,10 @@ impl Critique {
                     "Make this point outright: {}{hint}. You came close here.",
                     point.label.trim_end_matches('.')
                 ),
-                None => format!("Add this point: {}{hint}.", point.label.trim_end_matches('.')),
+                None => format!(
+                    "Add this point: {}{hint}.",
+                    point.label.trim_end_matches('.')
+                ),
             };
             improvements.push((
                 2.4 - k as f64 * 0.01,
@@ -642,7 +813,10 @@ impl Critique {
         }
         for f in &self.flags {
             if matches!(f.id.as_str(), "missing_result" | "no_story")
-                && self.mistakes.iter().any(|m| m.present && (m.id == "no_result" || m.id == "no_example"))
+                && self
+                    .mistakes
+                    .iter()
+                    .any(|m| m.present && (m.id == "no_result" || m.id == "no_example"))
             {
                 continue;
             }
@@ -656,12 +830,29 @@ impl Critique {
             ));
         }
         improvements.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
+        // Something missing points at where it belongs: after the last action,
+        // or at the end of the answer.
+        let anchor = self
+            .sentences
+            .iter()
+            .rev()
+            .find(|s| s.star == StarLabel::Action)
+            .or(self.sentences.last());
+        if let Some(anchor) = anchor {
+            for (_, f) in improvements.iter_mut() {
+                if f.evidence.is_none() && f.at.is_none() {
+                    f.evidence = Some(anchor.text.clone());
+                    f.at = anchor.start;
+                }
+            }
+        }
 
+        self.coach_note = self.coach_note_for(card);
         self.summary = Summary {
             strengths: strengths.into_iter().take(3).map(|(_, f)| f).collect(),
             improvements: improvements.into_iter().take(3).map(|(_, f)| f).collect(),
+            coach_note: Some(self.coach_note.clone()),
         };
-        self.coach_note = self.coach_note_for(card);
     }
 
     fn coach_note_for(&self, card: &Card) -> String {
@@ -684,7 +875,12 @@ impl Critique {
             ));
         }
         if let Some(first) = missing.first() {
-            let rest: Vec<String> = missing.iter().skip(1).take(2).map(|k| quote(&k.label)).collect();
+            let rest: Vec<String> = missing
+                .iter()
+                .skip(1)
+                .take(2)
+                .map(|k| quote(&k.label))
+                .collect();
             note.push_str(&format!(" The biggest gap: {}", quote(&first.label)));
             if !rest.is_empty() {
                 note.push_str(&format!("; then {}", join_and(&rest)));
@@ -696,7 +892,10 @@ impl Critique {
         if let Some(m) = self.mistakes.iter().find(|m| m.present && !m.generic) {
             note.push_str(&format!(" Watch for this mistake: {}.", quote(&m.label)));
         } else if let Some(m) = self.mistakes.iter().find(|m| m.present) {
-            note.push_str(&format!(" Also: {}.", lower_first(m.label.trim_end_matches('.'))));
+            note.push_str(&format!(
+                " Also: {}.",
+                lower_first(m.label.trim_end_matches('.'))
+            ));
         }
         note
     }
@@ -716,6 +915,37 @@ impl Critique {
         }
         report.summary = self.summary.clone();
         report.notices.extend(self.notices.iter().cloned());
+        if let Some(structure) = report.structure.as_mut() {
+            structure.sentences = self
+                .sentences
+                .iter()
+                .map(|s| crate::report::StarSentence {
+                    text: s.text.clone(),
+                    start: s.start,
+                    end: s.end,
+                    part: serde_json::to_value(s.star)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default(),
+                })
+                .collect();
+            structure.flags = self.flags.clone();
+        }
+        let parts = |list: &[ScorePart]| {
+            list.iter()
+                .map(|p| crate::report::ScorePart {
+                    name: p.name.clone(),
+                    score: p.value,
+                    weight: p.weight,
+                    detail: p.note.clone(),
+                })
+                .collect()
+        };
+        report.score.parts = crate::report::ScoreBreakdown {
+            content: parts(&self.score_parts.content),
+            structure: parts(&self.score_parts.structure),
+            overall: parts(&self.score_parts.overall),
+        };
     }
 }
 
@@ -726,3 +956,6 @@ fn join_and(items: &[String]) -> String {
         n => format!("{} and {}", items[..n - 1].join(", "), items[n - 1]),
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -20,6 +20,9 @@ pub enum Feature {
     Stem(String),
 }
 
+/// Alternatives for one stretch of a label or cue: any of them counts.
+pub type Group = Vec<Feature>;
+
 /// A card cue, prepared.
 #[derive(Debug, Clone)]
 pub struct CueSig {
@@ -27,8 +30,24 @@ pub struct CueSig {
     pub text: String,
     literal: Vec<Elem>,
     literal_strength: f64,
-    features: Vec<Feature>,
+    features: Vec<Group>,
     concept_strength: f64,
+}
+
+impl CueSig {
+    /// The cue's strengths and concepts, for explanations.
+    pub fn describe(&self, ctx: &Ctx) -> String {
+        format!(
+            "literal {:.2}, concepts [{}] {:.2}",
+            self.literal_strength,
+            self.features
+                .iter()
+                .map(|g| ctx.feature_name(g))
+                .collect::<Vec<_>>()
+                .join(", "),
+            self.concept_strength
+        )
+    }
 }
 
 /// A key point or mistake, prepared.
@@ -39,7 +58,7 @@ pub struct PointSig {
     /// Point label.
     pub label: String,
     /// Label features and their weights.
-    pub features: Vec<(Feature, f64)>,
+    pub features: Vec<(Group, f64)>,
     /// Cues.
     pub cues: Vec<CueSig>,
     /// Only the speaker's (or the speaker's team's) own actions count.
@@ -47,9 +66,15 @@ pub struct PointSig {
     /// The evidence must hold a number.
     pub needs_number: bool,
     /// For a cue-less mistake about something missing: what is missing.
-    pub absent: Option<Vec<(Feature, f64)>>,
+    pub absent: Option<Vec<(Group, f64)>>,
     /// A cue-less mistake about length ("rambles").
     pub length: bool,
+    /// A mistake: someone else's action blocks only when the whole sentence is
+    /// theirs, and the label alone counts for less.
+    pub mistake: bool,
+    /// A mistake with cues whose label says something is missing ("Stays
+    /// generic and never names a practice"): present only if that is missing.
+    pub absent_with_cues: Option<Vec<(Group, f64)>>,
 }
 
 /// How well one sentence makes a point.
@@ -72,17 +97,74 @@ pub struct Ctx<'a> {
     /// Concepts.
     pub lexicon: &'a Lexicon,
     negators: HashSet<String>,
+    phrases: &'a std::collections::HashMap<String, Vec<Elem>>,
+    label_stop: HashSet<String>,
+    weak_words: HashSet<String>,
 }
 
 impl<'a> Ctx<'a> {
     /// Prepares the helpers.
-    pub fn new(config: &'a CriticConfig, rules: &'a TextRules, lexicon: &'a Lexicon) -> Self {
+    pub(crate) fn new(config: &'a CriticConfig, compiled: &'a super::config::Compiled) -> Self {
+        let rules = &compiled.rules;
         Ctx {
             config,
             rules,
-            lexicon,
-            negators: config.text.negators.iter().map(|w| w.to_lowercase()).collect(),
+            lexicon: &compiled.lexicon,
+            negators: config
+                .text
+                .negators
+                .iter()
+                .map(|w| w.to_lowercase())
+                .collect(),
+            phrases: &compiled.phrases,
+            label_stop: config
+                .matching
+                .label_stopwords
+                .iter()
+                .map(|w| rules.stem(w))
+                .collect(),
+            weak_words: config
+                .matching
+                .weak_words
+                .iter()
+                .map(|w| rules.stem(w))
+                .collect(),
         }
+    }
+
+    /// Occurrences of each phrase of a list (compiled once per settings).
+    pub fn phrase_hits(&self, ix: &Indexed, phrases: &[String], gap: usize) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        for p in phrases {
+            match self.phrases.get(p) {
+                Some(e) => out.extend(find(e, gap, ix)),
+                None => {
+                    if let Ok(e) = compile_phrase(p, self.rules, None) {
+                        out.extend(find(&e, gap, ix));
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// How many phrases of a list occur, and whether one starts the sentence.
+    pub fn phrase_count(&self, ix: &Indexed, phrases: &[String], gap: usize) -> (usize, bool) {
+        let mut n = 0;
+        let mut at_start = false;
+        for p in phrases {
+            let hits = match self.phrases.get(p) {
+                Some(e) => find(e, gap, ix),
+                None => compile_phrase(p, self.rules, None)
+                    .map(|e| find(&e, gap, ix))
+                    .unwrap_or_default(),
+            };
+            if !hits.is_empty() {
+                n += 1;
+                at_start |= hits.iter().any(|&(s, _)| s <= 1);
+            }
+        }
+        (n, at_start)
     }
 
     /// Whether the words `[s, e)` are negated: a negator earlier in the same
@@ -90,13 +172,13 @@ impl<'a> Ctx<'a> {
     /// itself holds it.
     pub fn negated(&self, ix: &Indexed, s: usize, e: usize, inner_ok: bool) -> bool {
         let sentence = ix.sentence;
-        let clause = sentence.clause_of[ix.words[s]];
+        let clause = sentence.scope_of[ix.words[s]];
         let mut p = s;
         let mut steps = 0;
         while p > 0 && steps < self.config.text.negation_scope {
             p -= 1;
             steps += 1;
-            if sentence.clause_of[ix.words[p]] != clause {
+            if sentence.scope_of[ix.words[p]] != clause {
                 break;
             }
             if self.negators.contains(ix.norm(p)) {
@@ -107,10 +189,20 @@ impl<'a> Ctx<'a> {
     }
 
     /// Whether the clause of word `s` is someone else's action, with the
-    /// speaker not involved as its object.
-    pub fn attributed(&self, ix: &Indexed, s: usize) -> bool {
+    /// speaker not involved as its object. With `sentence_level`, only when no
+    /// clause of the sentence is the speaker's.
+    pub fn attributed(&self, ix: &Indexed, s: usize, sentence_level: bool) -> bool {
         let t = ix.words[s];
-        ix.sentence.agent_at(t) == Agent::Other && !ix.sentence.me_at(t)
+        let other = ix.sentence.agent_at(t) == Agent::Other && !ix.sentence.me_at(t);
+        if !sentence_level {
+            return other;
+        }
+        other
+            && !ix
+                .sentence
+                .agents
+                .iter()
+                .any(|a| matches!(a, Agent::Speaker | Agent::Team))
     }
 
     fn phrase_has_negator(&self, elems: &[Elem]) -> bool {
@@ -122,11 +214,20 @@ impl<'a> Ctx<'a> {
 
     /// Occurrences of a feature in a sentence that count: not negated, and not
     /// someone else's action when the point needs the speaker's own.
-    pub fn feature_hits(&self, ix: &Indexed, f: &Feature, needs_agent: bool) -> Vec<(usize, usize)> {
+    pub fn feature_hits(
+        &self,
+        ix: &Indexed,
+        f: &Feature,
+        needs_agent: bool,
+        sentence_level: bool,
+    ) -> Vec<(usize, usize)> {
         let (spans, agent_any): (Vec<(usize, usize)>, bool) = match f {
             Feature::Concept(c) => (ix.occ[*c].clone(), self.lexicon.agent_any[*c]),
             Feature::Stem(s) => (
-                (0..ix.len()).filter(|&p| ix.stem(p) == s).map(|p| (p, p + 1)).collect(),
+                (0..ix.len())
+                    .filter(|&p| ix.stem(p) == s)
+                    .map(|p| (p, p + 1))
+                    .collect(),
                 false,
             ),
         };
@@ -137,65 +238,101 @@ impl<'a> Ctx<'a> {
                     Feature::Concept(_) => true,
                     Feature::Stem(st) => self.negators.contains(st),
                 };
-                !self.negated(ix, s, e, inner_ok)
-                    && !(needs_agent && !agent_any && self.attributed(ix, s))
+                let blocked = needs_agent && !agent_any && self.attributed(ix, s, sentence_level);
+                !(self.negated(ix, s, e, inner_ok) || blocked)
             })
             .collect()
     }
 
-    fn feature_found(&self, ix: &Indexed, f: &Feature, needs_agent: bool) -> bool {
-        !self.feature_hits(ix, f, needs_agent).is_empty()
+    fn feature_found(
+        &self,
+        ix: &Indexed,
+        g: &Group,
+        needs_agent: bool,
+        sentence_level: bool,
+    ) -> bool {
+        g.iter().any(|f| {
+            !self
+                .feature_hits(ix, f, needs_agent, sentence_level)
+                .is_empty()
+        })
     }
 
-    /// Describes a feature for explanations.
-    pub fn feature_name(&self, f: &Feature) -> String {
-        match f {
-            Feature::Concept(c) => format!("~{}", self.lexicon.names[*c]),
-            Feature::Stem(s) => s.clone(),
-        }
+    /// Describes a feature group for explanations.
+    pub fn feature_name(&self, g: &Group) -> String {
+        g.iter()
+            .map(|f| match f {
+                Feature::Concept(c) => format!("~{}", self.lexicon.names[*c]),
+                Feature::Stem(s) => s.clone(),
+            })
+            .collect::<Vec<_>>()
+            .join("|")
     }
 
-    /// Features of a phrase: its concepts (longest occurrences only) and the
-    /// stems of its content words that no concept covers.
-    pub fn features_of(&self, text: &str, label: bool) -> Vec<(Feature, f64)> {
+    /// Features of a phrase: its concepts (overlapping ones grouped as
+    /// alternatives) and the stems of its content words that no concept covers.
+    pub fn features_of(&self, text: &str, label: bool) -> Vec<(Group, f64)> {
         let m = &self.config.matching;
         let sentence = self.rules.sentence(text, None, None, 0);
         let ix = self.lexicon.index(&sentence);
+        let label_stop = &self.label_stop;
         let mut spans: Vec<(usize, usize, usize)> = Vec::new();
         for (c, occ) in ix.occ.iter().enumerate() {
             for &(s, e) in occ {
+                // A bare number in a label ("one or two highlights") is not a feature.
+                let numbers_only = (s..e).all(|p| ix.sentence.tokens[ix.words[p]].number);
+                if numbers_only {
+                    continue;
+                }
+                // A negated label phrase ("no real trade-off") is not something to
+                // find, nor is a phrase starting with a label's meta word ("Shows…").
+                if label && (self.negated(&ix, s, e, true) || label_stop.contains(ix.stem(s))) {
+                    continue;
+                }
                 spans.push((s, e, c));
             }
         }
-        let maximal: Vec<(usize, usize, usize)> = spans
-            .iter()
-            .copied()
-            .filter(|&(s, e, _)| {
-                !spans
-                    .iter()
-                    .any(|&(s2, e2, _)| s2 <= s && e <= e2 && (e2 - s2) > (e - s))
-            })
-            .collect();
+        spans.sort_unstable();
         let mut covered = vec![false; ix.len()];
-        let mut out: Vec<(Feature, f64)> = Vec::new();
-        for &(s, e, c) in &maximal {
-            // A negator inside a label phrase ("no real trade-off") is not a concept use.
-            if label && self.negated(&ix, s, e, true) {
+        let mut out: Vec<(Group, f64)> = Vec::new();
+        let mut i = 0;
+        while i < spans.len() {
+            // Cluster overlapping occurrences; the cluster stands for its longest
+            // occurrence, and among equally long ones the most specific concept
+            // (fewest phrases, counting the concepts it refers to).
+            let (mut lo, mut hi) = (spans[i].0, spans[i].1);
+            let mut members: Vec<(usize, usize, usize)> = Vec::new();
+            while i < spans.len() && spans[i].0 < hi.max(lo + 1) {
+                let (s, e, c) = spans[i];
+                lo = lo.min(s);
+                hi = hi.max(e);
+                members.push((s, e, c));
+                i += 1;
+            }
+            let longest = members.iter().map(|&(s, e, _)| e - s).max().unwrap_or(0);
+            let pick = members
+                .iter()
+                .filter(|&&(s, e, c)| e - s == longest && !self.lexicon.helper[c])
+                .min_by_key(|&&(_, _, c)| self.lexicon.size[c])
+                .map(|&(_, _, c)| c);
+            let group: Group = pick.map(|c| vec![Feature::Concept(c)]).unwrap_or_default();
+            let weight: f64 = match pick {
+                Some(c) if self.lexicon.weak[c] => 0.5,
+                _ => 1.0,
+            };
+            if group.is_empty() {
                 continue;
             }
-            for flag in covered.iter_mut().take(e).skip(s) {
+            for flag in covered.iter_mut().take(hi).skip(lo) {
                 *flag = true;
             }
-            let f = Feature::Concept(c);
-            if !out.iter().any(|(g, _)| *g == f) {
-                let w = if self.lexicon.weak[c] { m.weak_weight.max(0.5) } else { 1.0 };
-                out.push((f, w));
+            if !out.iter().any(|(g, _)| *g == group) {
+                out.push((group, weight));
             }
         }
-        let label_stop: HashSet<String> = m.label_stopwords.iter().map(|w| self.rules.stem(w)).collect();
-        let weak: HashSet<String> = m.weak_words.iter().map(|w| self.rules.stem(w)).collect();
-        for p in 0..ix.len() {
-            if covered[p] {
+        let weak = &self.weak_words;
+        for (p, &done) in covered.iter().enumerate() {
+            if done {
                 continue;
             }
             let norm = ix.norm(p);
@@ -204,13 +341,18 @@ impl<'a> Ctx<'a> {
                 || self.negators.contains(norm)
                 || (label && label_stop.contains(&stem))
                 || stem.len() < 2
+                || ix.sentence.tokens[ix.words[p]].number
             {
                 continue;
             }
-            let f = Feature::Stem(stem.clone());
-            if !out.iter().any(|(g, _)| *g == f) {
-                let w = if weak.contains(&stem) { m.weak_weight } else { 1.0 };
-                out.push((f, w));
+            let g = vec![Feature::Stem(stem.clone())];
+            if !out.iter().any(|(h, _)| *h == g) {
+                let w = if weak.contains(&stem) {
+                    m.weak_weight
+                } else {
+                    1.0
+                };
+                out.push((g, w));
             }
         }
         out
@@ -237,7 +379,8 @@ impl<'a> Ctx<'a> {
             .collect();
         let has_word = |list: &[String]| {
             list.iter().any(|w| {
-                let stems: Vec<String> = self.rules.tokenize(w).into_iter().map(|t| t.stem).collect();
+                let stems: Vec<String> =
+                    self.rules.tokenize(w).into_iter().map(|t| t.stem).collect();
                 if stems.len() > 1 {
                     lower.contains(&format!(" {} ", w.to_lowercase()))
                 } else {
@@ -248,20 +391,25 @@ impl<'a> Ctx<'a> {
         let needs_agent = !has_word(&m.agent_free_words);
         let needs_number = has_word(&m.number_words);
         let mut absent = None;
+        let mut absent_with_cues = None;
         let mut length = false;
+        // The thing missing is what follows the first absence marker.
+        let tokens: Vec<String> = lower.split_whitespace().map(|w| w.to_string()).collect();
+        let marker = tokens.iter().position(|w| {
+            let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+            m.absence_markers.iter().any(|a| a == w)
+        });
         if mistake && point.cues.is_empty() {
             if has_word(&m.length_words) {
                 length = true;
-            } else {
-                // The thing missing is what follows the first absence marker.
-                let tokens: Vec<String> = lower.split_whitespace().map(|w| w.to_string()).collect();
-                if let Some(k) = tokens.iter().position(|w| {
-                    let w = w.trim_matches(|c: char| !c.is_alphanumeric());
-                    m.absence_markers.iter().any(|a| a == w)
-                }) {
-                    let rest = tokens[k + 1..].join(" ");
-                    absent = Some(self.features_of(&rest, true));
-                }
+            } else if let Some(k) = marker {
+                absent = Some(self.features_of(&tokens[k + 1..].join(" "), true));
+            }
+        } else if mistake {
+            // Only when the label is about the absence ("Never…", "Stays generic
+            // and never…"), not a qualifier at its end ("…, with no trade-off").
+            if let Some(k) = marker.filter(|&k| k <= 3) {
+                absent_with_cues = Some(self.features_of(&tokens[k + 1..].join(" "), true));
             }
         }
         let cues = point
@@ -279,15 +427,30 @@ impl<'a> Ctx<'a> {
             needs_number,
             absent,
             length,
+            mistake,
+            absent_with_cues,
         }
     }
 
     fn cue_sig(&self, cue: &str) -> CueSig {
         let m = &self.config.matching;
         let literal = compile_phrase(cue, self.rules, None).unwrap_or_default();
-        let tokens: Vec<_> = self.rules.tokenize(cue).into_iter().filter(|t| !t.punct).collect();
-        let pronoun = |n: &str| matches!(n, "i" | "my" | "we" | "our" | "me" | "us" | "they" | "their" | "them");
-        let content = tokens.iter().filter(|t| !self.rules.is_stopword(&t.norm)).count();
+        let tokens: Vec<_> = self
+            .rules
+            .tokenize(cue)
+            .into_iter()
+            .filter(|t| !t.punct)
+            .collect();
+        let pronoun = |n: &str| {
+            matches!(
+                n,
+                "i" | "my" | "we" | "our" | "me" | "us" | "they" | "their" | "them"
+            )
+        };
+        let content = tokens
+            .iter()
+            .filter(|t| !self.rules.is_stopword(&t.norm))
+            .count();
         let others_pronouns = tokens
             .iter()
             .filter(|t| self.rules.is_stopword(&t.norm))
@@ -305,14 +468,38 @@ impl<'a> Ctx<'a> {
         } else {
             m.cue_single
         };
-        let features: Vec<Feature> = self.features_of(cue, false).into_iter().map(|(f, _)| f).collect();
-        let has_concept = features.iter().any(|f| matches!(f, Feature::Concept(_)));
-        let any_weak = features
+        let features: Vec<Group> = self
+            .features_of(cue, false)
+            .into_iter()
+            .map(|(f, _)| f)
+            .collect();
+        let has_concept = features
             .iter()
-            .any(|f| matches!(f, Feature::Concept(c) if self.lexicon.weak[*c]));
-        let concept_strength = if !has_concept {
+            .flatten()
+            .any(|f| matches!(f, Feature::Concept(_)));
+        let any_weak = features.iter().any(|g| {
+            g.iter()
+                .all(|f| matches!(f, Feature::Concept(c) if self.lexicon.weak[*c]))
+        });
+        // Words that change the meaning ("before", "no", "every") keep a cue literal.
+        let literal_only = tokens.iter().any(|t| {
+            self.negators.contains(&t.norm) || m.literal_only_words.iter().any(|w| w == &t.norm)
+        });
+        // Through concepts only when every part of the cue is a concept: a
+        // left-over plain word ("because I said so" → ~cause + "say") would
+        // stand for too little.
+        let all_concepts = features
+            .iter()
+            .all(|g| g.iter().all(|f| matches!(f, Feature::Concept(_))));
+        // A one-word cue widened to its whole concept needs support from the label.
+        let one_word = tokens
+            .iter()
+            .filter(|t| !self.rules.is_stopword(&t.norm))
+            .count()
+            <= 1;
+        let concept_strength = if !has_concept || literal_only || !all_concepts {
             0.0
-        } else if any_weak {
+        } else if any_weak || (one_word && m.single_word_cue_needs_support) {
             m.cue_single
         } else if features.len() >= 2 {
             m.cue_full
@@ -336,12 +523,13 @@ impl<'a> Ctx<'a> {
             sentence: si,
             why: String::new(),
         };
-        let mut best_cue_features: Vec<Feature> = Vec::new();
+        let mut best_cue_features: Vec<Group> = Vec::new();
         for cue in &sig.cues {
             // Literal.
             let inner_ok = self.phrase_has_negator(&cue.literal);
             let literal_ok = find(&cue.literal, m.cue_gap, ix).into_iter().any(|(s, e)| {
-                !self.negated(ix, s, e, inner_ok) && !(sig.needs_agent && self.attributed(ix, s))
+                let blocked = sig.needs_agent && self.attributed(ix, s, sig.mistake);
+                !(self.negated(ix, s, e, inner_ok) || blocked)
             });
             if literal_ok && cue.literal_strength > best.score {
                 best.score = cue.literal_strength;
@@ -350,13 +538,20 @@ impl<'a> Ctx<'a> {
             }
             // Through concepts.
             if cue.concept_strength > best.score
-                && cue.features.iter().all(|f| self.feature_found(ix, f, sig.needs_agent))
+                && cue
+                    .features
+                    .iter()
+                    .all(|f| self.feature_found(ix, f, sig.needs_agent, sig.mistake))
             {
                 best.score = cue.concept_strength;
                 best.why = format!(
                     "means \"{}\" ({})",
                     cue.text,
-                    cue.features.iter().map(|f| self.feature_name(f)).collect::<Vec<_>>().join(", ")
+                    cue.features
+                        .iter()
+                        .map(|g| self.feature_name(g))
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 );
                 best_cue_features = cue.features.clone();
             }
@@ -366,11 +561,19 @@ impl<'a> Ctx<'a> {
         let mut found_w = 0.0;
         let mut found_names = Vec::new();
         let mut support = false;
+        let mut found_strong = 0;
         for (f, w) in &sig.features {
-            if self.feature_found(ix, f, sig.needs_agent) {
+            if self.feature_found(ix, f, sig.needs_agent, sig.mistake) {
+                if *w >= 1.0 {
+                    found_strong += 1;
+                }
                 found_w += w;
                 found_names.push(self.feature_name(f));
-                if !best_cue_features.contains(f) && *w >= 1.0 {
+                if !best_cue_features
+                    .iter()
+                    .any(|g| g.iter().any(|x| f.contains(x)))
+                    && *w >= 1.0
+                {
                     support = true;
                 }
             }
@@ -379,8 +582,14 @@ impl<'a> Ctx<'a> {
             best.score += m.support_bonus;
             best.why = format!("{} with {}", best.why, found_names.join(", "));
         }
-        if total > 0.0 {
-            let label_score = found_w / total.min(m.label_cap);
+        // The label alone needs two distinct strong features.
+        if total > 0.0 && found_strong >= 2 {
+            let factor = if sig.mistake && !sig.cues.is_empty() {
+                m.mistake_label_factor
+            } else {
+                1.0
+            };
+            let label_score = factor * found_w / total.min(m.label_cap);
             if label_score > best.score {
                 best.score = label_score;
                 best.why = format!("matches the label ({})", found_names.join(", "));
@@ -406,35 +615,45 @@ impl<'a> Ctx<'a> {
 
     /// Whether any sentence mentions the absent thing at all (loosely): at
     /// least one of its strong features, not negated.
-    pub fn loosely_found(&self, features: &[(Feature, f64)], indexed: &[Indexed]) -> Option<usize> {
-        let total: f64 = features.iter().map(|(_, w)| w).sum();
-        let need = total.min(1.0);
-        if need <= 0.0 {
+    pub fn loosely_found(&self, features: &[(Group, f64)], indexed: &[Indexed]) -> Option<usize> {
+        // At least half of its strong features (or its one feature) in one sentence.
+        let strong: Vec<&Group> = features
+            .iter()
+            .filter(|(_, w)| *w >= 1.0)
+            .map(|(g, _)| g)
+            .collect();
+        let groups: Vec<&Group> = if strong.is_empty() {
+            features.iter().map(|(g, _)| g).collect()
+        } else {
+            strong
+        };
+        if groups.is_empty() {
             return None;
         }
+        let need = groups.len().div_ceil(2);
         indexed.iter().position(|ix| {
-            let w: f64 = features
+            groups
                 .iter()
-                .filter(|(f, _)| self.feature_found(ix, f, false))
-                .map(|(_, w)| w)
-                .sum();
-            w >= need - 1e-9
+                .filter(|g| self.feature_found(ix, g, false, false))
+                .count()
+                >= need
         })
     }
 
     /// The key point an absent thing refers to, when one shares enough features.
-    pub fn link(&self, absent: &[(Feature, f64)], key_points: &[PointSig]) -> Option<usize> {
+    pub fn link(&self, absent: &[(Group, f64)], key_points: &[PointSig]) -> Option<usize> {
         let total: f64 = absent.iter().map(|(_, w)| w).sum();
         if total <= 0.0 {
             return None;
         }
         let mut best: Option<(usize, f64)> = None;
         for (k, kp) in key_points.iter().enumerate() {
-            let mut kp_features: Vec<&Feature> = kp.features.iter().map(|(f, _)| f).collect();
-            kp_features.extend(kp.cues.iter().flat_map(|c| c.features.iter()));
+            let mut kp_features: Vec<&Feature> =
+                kp.features.iter().flat_map(|(g, _)| g.iter()).collect();
+            kp_features.extend(kp.cues.iter().flat_map(|c| c.features.iter().flatten()));
             let shared: f64 = absent
                 .iter()
-                .filter(|(f, _)| kp_features.contains(&f))
+                .filter(|(g, _)| g.iter().any(|f| kp_features.contains(&f)))
                 .map(|(_, w)| w)
                 .sum();
             let share = shared / total;

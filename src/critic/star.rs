@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::report::{Star, StarPart, Structure};
 
 use super::generic::{has_quantity, subject_verbs};
-use super::lexicon::{compile_phrase, find, Indexed};
+use super::lexicon::Indexed;
 use super::points::Ctx;
 use super::text::Agent;
 
@@ -27,24 +27,10 @@ pub enum StarLabel {
     Other,
 }
 
-/// A structure problem worth telling the user about.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StructureFlag {
-    /// `missing_result`, `tiny_result`, `action_not_largest`, `long_situation`,
-    /// `missing_action`, `no_story`.
-    pub id: String,
-    /// What to tell the user.
-    pub message: String,
-    /// Where it applies, in seconds.
-    pub at: Option<f64>,
-}
+pub use crate::report::StructureFlag;
 
 fn count(ctx: &Ctx, ix: &Indexed, phrases: &[String]) -> usize {
-    phrases
-        .iter()
-        .filter_map(|p| compile_phrase(p, ctx.rules, None).ok())
-        .filter(|e| !find(e, 1, ix).is_empty())
-        .count()
+    ctx.phrase_count(ix, phrases, 1).0
 }
 
 /// Labels each sentence. `story` is false when the answer tells no specific
@@ -58,11 +44,18 @@ pub fn label_sentences(ctx: &Ctx, indexed: &[Indexed], story: bool) -> Vec<StarL
     let mut labels = Vec::with_capacity(n);
     let mut seen_action = false;
     for (i, ix) in indexed.iter().enumerate() {
-        let pos = if n > 1 { i as f64 / (n - 1) as f64 } else { 0.0 };
+        let pos = if n > 1 {
+            i as f64 / (n - 1) as f64
+        } else {
+            0.0
+        };
         let sit = count(ctx, ix, &s.situation) as f64;
         let task = count(ctx, ix, &s.task) as f64;
         let res = count(ctx, ix, &s.result) as f64;
-        let refl = count(ctx, ix, &s.reflection) as f64;
+        // A reflection opening the sentence ("I think…") marks it; one inside
+        // it ("…and I think in the end she understood") weighs less.
+        let (refl, refl_at_start) = ctx.phrase_count(ix, &s.reflection, 1);
+        let refl = refl as f64;
         let marks = count(ctx, ix, &s.action_markers) as f64;
         let verbs = subject_verbs(ix);
         let actions = verbs
@@ -78,17 +71,26 @@ pub fn label_sentences(ctx: &Ctx, indexed: &[Indexed], story: bool) -> Vec<StarL
                         .any(|v| ctx.rules.stem(v) == ix.stem(q))
             })
             .count() as f64;
-        let first_agent = ix.sentence.agents.first().copied().unwrap_or(Agent::Unknown);
+        let first_agent = ix
+            .sentence
+            .agents
+            .first()
+            .copied()
+            .unwrap_or(Agent::Unknown);
         let number = has_quantity(ctx, ix);
 
-        let mut sc_s = 0.9 * sit + (1.0 - pos) * 0.6 + if i == 0 { 0.5 } else { 0.0 };
+        let mut sc_s = 0.9 * sit + (1.0 - pos) * 0.6 + if i == 0 { 0.9 } else { 0.0 };
         if actions > 0.0 {
             sc_s -= 0.4 * actions;
         }
         if seen_action {
             sc_s -= 0.4;
         }
-        let sc_t = 1.3 * task;
+        let mut sc_t = 1.3 * task;
+        // "had to", "needed to" late in the answer are not the task.
+        if pos > 0.5 {
+            sc_t -= 0.8;
+        }
         let mut sc_a = 0.8 * actions.min(2.0) + 0.3 * marks;
         if matches!(first_agent, Agent::Speaker | Agent::Team) {
             sc_a += 0.2;
@@ -100,7 +102,11 @@ pub fn label_sentences(ctx: &Ctx, indexed: &[Indexed], story: bool) -> Vec<StarL
         if pos < 0.34 {
             sc_r -= 0.5;
         }
-        let sc_o = 1.1 * refl;
+        // Other people reacting late in the story is usually the result.
+        if pos >= 0.5 && first_agent == Agent::Other {
+            sc_r += 0.4;
+        }
+        let sc_o = if refl_at_start { 1.2 } else { 0.5 * refl };
         let scores = [
             (StarLabel::Situation, sc_s),
             (StarLabel::Task, sc_t),
@@ -122,9 +128,27 @@ pub fn label_sentences(ctx: &Ctx, indexed: &[Indexed], story: bool) -> Vec<StarL
     labels
 }
 
-/// Part presence, start and share from the sentence labels.
-pub fn structure(indexed: &[Indexed], labels: &[StarLabel]) -> Structure {
-    let total: usize = indexed.iter().map(|ix| ix.sentence.words.max(ix.len())).sum();
+/// Sentences in the first half with an explicit task phrase ("I was asked
+/// to", "my job was"), even when the sentence is mostly context.
+pub fn task_mentions(ctx: &Ctx, indexed: &[Indexed], story: bool) -> Vec<usize> {
+    let n = indexed.len();
+    if !story {
+        return Vec::new();
+    }
+    (0..n)
+        .filter(|&i| {
+            (i as f64) < 0.5 * n as f64 && count(ctx, &indexed[i], &ctx.config.star.task) > 0
+        })
+        .collect()
+}
+
+/// Part presence, start and share from the sentence labels; `task_extra`
+/// marks the task present (at its first mention) when no sentence is labelled task.
+pub fn structure(indexed: &[Indexed], labels: &[StarLabel], task_extra: &[usize]) -> Structure {
+    let total: usize = indexed
+        .iter()
+        .map(|ix| ix.sentence.words.max(ix.len()))
+        .sum();
     let part = |want: StarLabel| -> StarPart {
         let mut words = 0usize;
         let mut start = None;
@@ -141,22 +165,40 @@ pub fn structure(indexed: &[Indexed], labels: &[StarLabel]) -> Structure {
         StarPart {
             present,
             start,
-            share: if total > 0 { words as f64 / total as f64 } else { 0.0 },
+            share: if total > 0 {
+                words as f64 / total as f64
+            } else {
+                0.0
+            },
         }
     };
+    let mut task = part(StarLabel::Task);
+    if !task.present {
+        if let Some(&i) = task_extra.first() {
+            task.present = true;
+            task.start = indexed[i].sentence.start;
+        }
+    }
     Structure {
         star: Star {
             situation: part(StarLabel::Situation),
-            task: part(StarLabel::Task),
+            task,
             action: part(StarLabel::Action),
             result: part(StarLabel::Result),
         },
+        ..Structure::default()
     }
 }
 
 /// Structure problems: a missing or tiny result, an action that is not the
 /// largest part, a long situation preamble.
-pub fn flags(ctx: &Ctx, structure: &Structure, story: bool, indexed: &[Indexed], labels: &[StarLabel]) -> Vec<StructureFlag> {
+pub fn flags(
+    ctx: &Ctx,
+    structure: &Structure,
+    story: bool,
+    indexed: &[Indexed],
+    labels: &[StarLabel],
+) -> Vec<StructureFlag> {
     let s = &ctx.config.star;
     let star = &structure.star;
     let mut out = Vec::new();
@@ -185,7 +227,9 @@ pub fn flags(ctx: &Ctx, structure: &Structure, story: bool, indexed: &[Indexed],
     if !star.result.present {
         out.push(StructureFlag {
             id: "missing_result".into(),
-            message: "The story stops before its result: end with what happened because of what you did.".into(),
+            message:
+                "The story stops before its result: end with what happened because of what you did."
+                    .into(),
             at: indexed.last().and_then(|ix| ix.sentence.end),
         });
     } else if star.result.share < s.tiny_result_share {
@@ -198,7 +242,11 @@ pub fn flags(ctx: &Ctx, structure: &Structure, story: bool, indexed: &[Indexed],
             at: star.result.start,
         });
     }
-    let largest_other = star.situation.share.max(star.task.share).max(star.result.share);
+    let largest_other = star
+        .situation
+        .share
+        .max(star.task.share)
+        .max(star.result.share);
     if star.action.present && star.action.share + 1e-9 < largest_other {
         out.push(StructureFlag {
             id: "action_not_largest".into(),

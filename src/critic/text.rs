@@ -49,6 +49,9 @@ pub struct Sentence {
     pub tokens: Vec<Token>,
     /// Clause index of each token.
     pub clause_of: Vec<usize>,
+    /// Negation scope of each token: clauses, but "I didn't think | it was"
+    /// stays one scope.
+    pub scope_of: Vec<usize>,
     /// Agent of each clause.
     pub agents: Vec<Agent>,
     /// Whether each clause mentions the speaker as object ("told me").
@@ -66,6 +69,7 @@ pub struct TextRules {
     stopwords: HashSet<String>,
     number_words: HashSet<String>,
     clause_breaks: HashSet<String>,
+    complement: HashSet<String>,
     people: HashSet<String>,
     groups: HashSet<String>,
     third_pronouns: HashSet<String>,
@@ -90,6 +94,7 @@ impl TextRules {
             stopwords: set(&config.stopwords),
             number_words: set(&config.number_words),
             clause_breaks: set(&config.clause_breaks),
+            complement: set(&config.complement_verbs),
             people: HashSet::new(),
             groups: set(&config.group_nouns),
             third_pronouns: set(&config.third_person),
@@ -148,8 +153,6 @@ impl TextRules {
             ("able", 4),
             ("ities", 4),
             ("ity", 4),
-            ("ically", 4),
-            ("ally", 4),
             ("ily", 4),
             ("ly", 4),
         ] {
@@ -162,10 +165,7 @@ impl TextRules {
             }
         }
         // Inflections.
-        if s.ends_with("ies") && s.len() > 4 {
-            s.truncate(s.len() - 3);
-            s.push('i');
-        } else if s.ends_with("ied") && s.len() > 4 {
+        if (s.ends_with("ies") || s.ends_with("ied")) && s.len() > 4 {
             s.truncate(s.len() - 3);
             s.push('i');
         } else if s.ends_with("sses") {
@@ -180,7 +180,10 @@ impl TextRules {
             undouble(&mut s);
         } else if s.ends_with("es")
             && s.len() > 4
-            && (s.ends_with("ches") || s.ends_with("shes") || s.ends_with("xes") || s.ends_with("zes"))
+            && (s.ends_with("ches")
+                || s.ends_with("shes")
+                || s.ends_with("xes")
+                || s.ends_with("zes"))
         {
             s.truncate(s.len() - 2);
         } else if s.ends_with('s')
@@ -233,8 +236,10 @@ impl TextRules {
                 self.push_word(&bytes[i..end], &mut out);
             } else if c == '%' {
                 out.push(self.word_token("percent", false));
-            } else if matches!(c, ',' | ';' | ':' | '(' | ')' | '\u{2014}' | '\u{2013}' | '"')
-                || (c == '-' && chars.peek().is_some_and(|&(_, d)| d == ' '))
+            } else if matches!(
+                c,
+                ',' | ';' | ':' | '(' | ')' | '\u{2014}' | '\u{2013}' | '"'
+            ) || (c == '-' && chars.peek().is_some_and(|&(_, d)| d == ' '))
             {
                 out.push(Token {
                     norm: c.to_string(),
@@ -308,15 +313,31 @@ impl TextRules {
     }
 
     /// Splits a sentence into clauses and finds each clause's agent.
-    fn clauses(&self, tokens: &[Token]) -> (Vec<usize>, Vec<Agent>, Vec<bool>) {
+    fn clauses(&self, tokens: &[Token]) -> (Vec<usize>, Vec<usize>, Vec<Agent>, Vec<bool>) {
         let mut clause_of = Vec::with_capacity(tokens.len());
+        let mut scope_of = Vec::with_capacity(tokens.len());
+        let mut scope = 0usize;
         let mut starts = vec![0usize];
         let mut clause = 0usize;
         for (i, t) in tokens.iter().enumerate() {
+            if i > 0 && (t.punct || self.clause_breaks.contains(&t.norm)) {
+                scope += 1;
+            }
+            scope_of.push(scope);
+            let prev = if i > 0 {
+                tokens[i - 1].norm.as_str()
+            } else {
+                ""
+            };
             let breaks = if t.punct {
                 true
             } else {
-                i > 0 && self.clause_breaks.contains(&t.norm)
+                i > 0
+                    && (self.clause_breaks.contains(&t.norm)
+                        || (self.complement.contains(prev)
+                            && !matches!(t.norm.as_str(), "it" | "so" | "of" | "about" | "to")
+                            && !tokens[i].punct)
+                        || (t.norm == "that" && matches!(prev, "is" | "was")))
             };
             if breaks && i > *starts.last().unwrap() {
                 clause += 1;
@@ -340,20 +361,32 @@ impl TextRules {
                         .iter()
                         .find(|&&i| !tokens[i].punct)
                         .is_some_and(|&i| tokens[i].norm == "who");
+                    let lead = range
+                        .iter()
+                        .find(|&&i| !tokens[i].punct)
+                        .map(|&i| tokens[i].norm.as_str())
+                        .unwrap_or("");
                     if starts_who && first > 0 && {
                         let prev = tokens[first - 1].stem.as_str();
                         self.people.contains(prev) || self.groups.contains(prev)
                     } {
                         Agent::Other
-                    } else {
+                    } else if matches!(
+                        lead,
+                        "and" | "or" | "then" | "but" | "who" | "which" | "nor"
+                    ) || tokens.get(first).is_some_and(|t| t.norm == ",")
+                    {
+                        // "…rolled it back and fixed it": the same subject goes on.
                         agents.last().copied().unwrap_or(Agent::Unknown)
+                    } else {
+                        Agent::Unknown
                     }
                 }
             };
             agents.push(agent);
             me.push(range.iter().any(|&i| tokens[i].norm == "me"));
         }
-        (clause_of, agents, me)
+        (clause_of, scope_of, agents, me)
     }
 
     fn agent_of(&self, tokens: &[Token], range: &[usize], _first: usize) -> Option<Agent> {
@@ -361,6 +394,26 @@ impl TextRules {
             let t = &tokens[i];
             if t.punct {
                 continue;
+            }
+            // Past the verb, a person is an object ("…and showed the team").
+            if k > 0
+                && (self.is_past(&t.norm)
+                    || matches!(
+                        t.norm.as_str(),
+                        "is" | "are"
+                            | "am"
+                            | "will"
+                            | "would"
+                            | "can"
+                            | "could"
+                            | "should"
+                            | "has"
+                            | "have"
+                            | "do"
+                            | "does"
+                    ))
+            {
+                return None;
             }
             match t.norm.as_str() {
                 "i" => return Some(Agent::Speaker),
@@ -378,8 +431,12 @@ impl TextRules {
                 if next == Some("and") {
                     continue;
                 }
-                let prev = if k > 0 { Some(tokens[range[k - 1]].norm.as_str()) } else { None };
-                if matches!(prev, Some("to" | "with" | "for" | "from" | "by" | "of" | "at")) {
+                let prev = if k > 0 {
+                    Some(tokens[range[k - 1]].norm.as_str())
+                } else {
+                    None
+                };
+                if matches!(prev, Some("to" | "with" | "for" | "from" | "by" | "at")) {
                     continue;
                 }
                 return Some(Agent::Other);
@@ -387,7 +444,10 @@ impl TextRules {
             // A name: capitalised, not the first word, not a known non-name.
             if t.capital && i > 0 && k <= 3 && !self.not_names.contains(&t.norm) {
                 let prev = tokens[i - 1].norm.as_str();
-                if !matches!(prev, "to" | "with" | "for" | "from" | "by" | "of" | "at" | "in" | "on") {
+                if !matches!(
+                    prev,
+                    "to" | "with" | "for" | "from" | "by" | "of" | "at" | "in" | "on"
+                ) {
                     return Some(Agent::Other);
                 }
             }
@@ -396,15 +456,22 @@ impl TextRules {
     }
 
     /// Builds a sentence with its tokens and clauses.
-    pub fn sentence(&self, text: &str, start: Option<f64>, end: Option<f64>, words: usize) -> Sentence {
+    pub fn sentence(
+        &self,
+        text: &str,
+        start: Option<f64>,
+        end: Option<f64>,
+        words: usize,
+    ) -> Sentence {
         let tokens = self.tokenize(text);
-        let (clause_of, agents, me_object) = self.clauses(&tokens);
+        let (clause_of, scope_of, agents, me_object) = self.clauses(&tokens);
         Sentence {
             text: text.to_string(),
             start,
             end,
             tokens,
             clause_of,
+            scope_of,
             agents,
             me_object,
             words,
@@ -472,7 +539,11 @@ pub fn split_text(text: &str) -> Vec<String> {
 }
 
 fn is_abbreviation(current: &str) -> bool {
-    let last = current.split_whitespace().last().unwrap_or("").to_lowercase();
+    let last = current
+        .split_whitespace()
+        .last()
+        .unwrap_or("")
+        .to_lowercase();
     matches!(
         last.as_str(),
         "e.g." | "i.e." | "mr." | "mrs." | "ms." | "dr." | "vs." | "etc." | "approx."
