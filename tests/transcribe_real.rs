@@ -321,11 +321,21 @@ fn a_pause_between_phrases_is_timed_from_the_audio() {
 fn an_m4a_recording_decodes_and_transcribes() {
     let m4a = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/audio/speech.m4a");
     let decoded = audio::load_for_analysis(&m4a).unwrap();
-    assert!((3.0..6.0).contains(&decoded.duration_s()), "{}", decoded.duration_s());
+    assert!(
+        (3.0..6.0).contains(&decoded.duration_s()),
+        "{}",
+        decoded.duration_s()
+    );
     let model = real_model();
     let info = store::validate(&model).unwrap();
     let transcriber = Transcriber::load(&model, &info).unwrap();
-    let text = transcriber.transcribe(&decoded.samples, &TranscribeOptions::default()).unwrap().text;
-    let error_rate = wer("Please walk me through the decision you made and what happened next.", &text);
+    let text = transcriber
+        .transcribe(&decoded.samples, &TranscribeOptions::default())
+        .unwrap()
+        .text;
+    let error_rate = wer(
+        "Please walk me through the decision you made and what happened next.",
+        &text,
+    );
     assert!(error_rate <= 0.2, "{text}");
 }

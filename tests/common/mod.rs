@@ -160,14 +160,19 @@ pub fn real_model() -> PathBuf {
     static MODEL: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     MODEL
         .get_or_init(|| {
-            let data = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("real-model-{}", std::process::id()));
+            let data = Path::new(env!("CARGO_TARGET_TMPDIR"))
+                .join(format!("real-model-{}", std::process::id()));
             let out = rehearse(&data)
                 .args(["model", "import"])
                 .arg(real_ct2_dir())
                 .args(["--quantize", "q8_0", "--name", "ggml-tiny.en-q8_0"])
                 .output()
                 .expect("rehearse runs");
-            assert!(out.status.success(), "model import failed: {}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "model import failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             data.join("models/ggml-tiny.en-q8_0.bin")
         })
         .clone()
