@@ -15,6 +15,8 @@ packages=(
   libasound2-dev
   # test speech and audio conversion; mp3 support for the format tests
   espeak-ng sox libsox-fmt-mp3
+  # a private PulseAudio server as the tests' virtual microphone
+  pulseaudio pulseaudio-utils libasound2-plugins
   # the test model comes from PyPI
   python3 python3-pip python3-numpy unzip curl ca-certificates
 )

@@ -162,6 +162,8 @@ const ERR_OTHER: u8 = 2;
 struct Shared {
     stop: AtomicBool,
     error: AtomicU8,
+    /// What the audio system said when the stream failed.
+    error_message: std::sync::OnceLock<String>,
     /// Milliseconds since `started` when the callback last delivered data.
     last_data_ms: AtomicU64,
     started: Instant,
@@ -205,6 +207,7 @@ impl Recorder {
         let shared = Arc::new(Shared {
             stop: AtomicBool::new(false),
             error: AtomicU8::new(ERR_NONE),
+            error_message: std::sync::OnceLock::new(),
             last_data_ms: AtomicU64::new(0),
             started: Instant::now(),
         });
@@ -379,7 +382,14 @@ impl Recorder {
                     }
                     match writer_shared.error.load(Ordering::SeqCst) {
                         ERR_DEVICE_LOST => break StopReason::DeviceLost,
-                        ERR_OTHER => break StopReason::Error("the audio stream failed".into()),
+                        ERR_OTHER => {
+                            let said = writer_shared
+                                .error_message
+                                .get()
+                                .cloned()
+                                .unwrap_or_default();
+                            break StopReason::Error(format!("the audio stream failed ({said})"));
+                        }
                         _ => {}
                     }
                     let last = writer_shared.last_data_ms.load(Ordering::Relaxed);
