@@ -8,3 +8,4 @@ pub mod critic;
 pub mod delivery;
 pub mod questions;
 pub mod report;
+pub mod store;
