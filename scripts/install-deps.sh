@@ -17,6 +17,10 @@ packages=(
   espeak-ng sox libsox-fmt-mp3
   # a private PulseAudio server as the tests' virtual microphone
   pulseaudio pulseaudio-utils libasound2-plugins
+  # the desktop shell (Tauri v2 on WebKitGTK)
+  libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev file wget
+  # the UI's browser tests, and a display for the app's
+  chromium xvfb xauth
   # the test model comes from PyPI
   python3 python3-pip python3-numpy unzip curl ca-certificates
 )
@@ -29,6 +33,13 @@ if [ "${#missing[@]}" -gt 0 ]; then
   echo "installing: ${missing[*]}"
   $APT update -qq
   $APT install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# The UI builds with Vite, which needs Node.js 20 or newer.
+node_major=$(node --version 2>/dev/null | sed -E 's/^v([0-9]+).*/\1/' || true)
+if [ -z "$node_major" ] || [ "$node_major" -lt 20 ]; then
+  echo "installing Node.js from the distribution (Vite needs 20 or newer; found ${node_major:-none})"
+  $APT install -y -qq nodejs npm >/dev/null
 fi
 
 if ! command -v cargo >/dev/null 2>&1; then

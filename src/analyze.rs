@@ -36,31 +36,49 @@ pub struct AnalyzeOptions {
     pub transcribe: TranscribeOptions,
 }
 
+/// The tunable settings an analysis runs with.
+#[derive(Debug, Clone, Default)]
+pub struct AnalysisSettings {
+    /// Delivery thresholds and word lists.
+    pub delivery: DeliveryConfig,
+    /// The critic's lists, weights and optional language model.
+    pub critic: CriticConfig,
+}
+
+impl AnalysisSettings {
+    /// The bundled settings overlaid with the user's files in the data folder;
+    /// a broken file is ignored with a notice pushed to `notices`.
+    pub fn load_user(notices: &mut Vec<String>) -> Self {
+        let delivery =
+            DeliveryConfig::load(Some(&DeliveryConfig::user_path())).unwrap_or_else(|e| {
+                notices.push(format!("Your delivery settings were ignored: {e}"));
+                DeliveryConfig::default()
+            });
+        let critic = CriticConfig::load(Some(&CriticConfig::user_path())).unwrap_or_else(|e| {
+            notices.push(format!("Your critic settings were ignored: {e}"));
+            CriticConfig::default()
+        });
+        Self { delivery, critic }
+    }
+}
+
 /// Builds the report for a transcribed recording. The app calls this with its
 /// own audio and transcript; [`analyze_file`] with a file's.
 pub fn build_report(
     audio: &Audio16k,
     transcript: Transcript,
     question: Option<&Card>,
+    settings: &AnalysisSettings,
     listener: Option<&mut dyn ClipListener>,
 ) -> Report {
     let mut report = Report::new(audio.duration_s());
     report.transcript = transcript;
-    let config = match DeliveryConfig::load(Some(&DeliveryConfig::user_path())) {
-        Ok(config) => config,
-        Err(e) => {
-            report
-                .notices
-                .push(format!("Your delivery settings were ignored: {e}"));
-            DeliveryConfig::default()
-        }
-    };
     let target = question.map(|c| [c.target_seconds[0] as f64, c.target_seconds[1] as f64]);
     report.delivery = delivery::analyze(
         &mut report.transcript.words,
         &audio.samples,
         target,
-        &config,
+        &settings.delivery,
         listener,
     );
     report.question = question.map(|card| QuestionRef {
@@ -68,17 +86,9 @@ pub fn build_report(
         title: card.title.clone(),
     });
     if let Some(card) = question {
-        let config = match CriticConfig::load(Some(&CriticConfig::user_path())) {
-            Ok(config) => config,
-            Err(e) => {
-                report
-                    .notices
-                    .push(format!("Your critic settings were ignored: {e}"));
-                CriticConfig::default()
-            }
-        };
         let answer = Answer::Transcript(report.transcript.clone());
-        critique_with_llm(card, &answer, report.delivery.score, &config).apply_to(&mut report);
+        critique_with_llm(card, &answer, report.delivery.score, &settings.critic)
+            .apply_to(&mut report);
     }
     report
 }
@@ -100,12 +110,16 @@ pub fn analyze_file(path: &Path, options: &AnalyzeOptions) -> Result<Report, Ana
 
     let started = Instant::now();
     let mut probe = FilledPauseProbe::new(&transcriber, options.transcribe.threads)?;
+    let mut notices = Vec::new();
+    let settings = AnalysisSettings::load_user(&mut notices);
     let mut report = build_report(
         &audio,
         transcript,
         options.question.as_ref(),
+        &settings,
         Some(&mut probe),
     );
+    report.notices.splice(0..0, notices);
     report.timing.delivery_s = started.elapsed().as_secs_f64();
     report.audio_path = Some(path.display().to_string());
     report.model = Some(ModelInfo {

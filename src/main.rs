@@ -607,10 +607,11 @@ fn run_model(command: ModelCommand) -> Result<(), String> {
             }
             for e in entries {
                 let marker = if e.is_default { "*" } else { " " };
-                let what = e
-                    .meta
-                    .map(|m| format!("{} {}", m.model, m.quantization))
-                    .unwrap_or_default();
+                let what = format!(
+                    "{} {}",
+                    e.model.unwrap_or_default(),
+                    e.quantization.unwrap_or_default()
+                );
                 let problem = e
                     .problem
                     .map(|p| format!("  UNUSABLE: {p}"))

@@ -561,3 +561,83 @@ impl Report {
         }
     }
 }
+
+fn clock(t: f64) -> String {
+    let t = t.max(0.0).round() as u64;
+    format!("{}:{:02}", t / 60, t % 60)
+}
+
+/// The report as a Markdown document, for export and sharing.
+pub fn markdown(report: &Report) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let title = report
+        .question
+        .as_ref()
+        .map_or("Practice answer", |q| q.title.as_str());
+    let _ = writeln!(out, "# {title}\n");
+    let score = |v: Option<f64>| v.map_or("–".to_string(), |v| format!("{v:.0}"));
+    let _ = writeln!(
+        out,
+        "**Overall {}** · content {} · structure {} · delivery {} · {:.0} s\n",
+        score(report.score.overall),
+        score(report.score.content),
+        score(report.score.structure),
+        score(report.score.delivery.or(report.delivery.score)),
+        report.duration_s
+    );
+    let findings = |out: &mut String, heading: &str, list: &[Finding]| {
+        if list.is_empty() {
+            return;
+        }
+        let _ = writeln!(out, "## {heading}\n");
+        for f in list {
+            let at = f.at.map(|t| format!(" ({})", clock(t))).unwrap_or_default();
+            let _ = writeln!(out, "- {}{at}", f.message);
+            if let Some(e) = &f.evidence {
+                let _ = writeln!(out, "  > {e}");
+            }
+        }
+        out.push('\n');
+    };
+    findings(&mut out, "Strengths", &report.summary.strengths);
+    findings(&mut out, "To improve", &report.summary.improvements);
+    if let Some(note) = &report.summary.coach_note {
+        let _ = writeln!(out, "{note}\n");
+    }
+    if let Some(content) = &report.content {
+        let _ = writeln!(out, "## Key points\n");
+        for k in &content.key_points {
+            let label = if k.label.is_empty() { &k.id } else { &k.label };
+            let _ = writeln!(out, "- [{}] {label}", if k.covered { "x" } else { " " });
+            if let Some(e) = &k.evidence {
+                let _ = writeln!(out, "  > {e}");
+            }
+        }
+        let present: Vec<_> = content.mistakes.iter().filter(|m| m.present).collect();
+        if !present.is_empty() {
+            let _ = writeln!(out, "\n## Mistakes\n");
+            for m in present {
+                let label = if m.label.is_empty() { &m.id } else { &m.label };
+                let _ = writeln!(out, "- {label}");
+            }
+        }
+        out.push('\n');
+    }
+    let d = &report.delivery;
+    let _ = writeln!(out, "## Delivery\n");
+    if let Some(wpm) = d.wpm {
+        let _ = writeln!(out, "- Pace: {wpm:.0} words per minute");
+    }
+    let _ = writeln!(out, "- Fillers: {}", d.fillers.count);
+    let _ = writeln!(
+        out,
+        "- Long pauses: {}",
+        d.pauses.iter().filter(|p| p.long).count()
+    );
+    for f in &d.findings {
+        let _ = writeln!(out, "- {}", f.message);
+    }
+    let _ = writeln!(out, "\n## Transcript\n\n{}", report.transcript.text);
+    out
+}

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use rehearse::analyze::build_report;
+use rehearse::analyze::{build_report, AnalysisSettings};
 use rehearse::asr::model::store;
 use rehearse::asr::{FilledPauseProbe, TranscribeOptions, Transcriber};
 use rehearse::audio;
@@ -115,7 +115,13 @@ fn delivery_dev_set_meets_the_floors() {
         let transcript = transcriber
             .transcribe(&wav.samples, &TranscribeOptions::default())
             .unwrap();
-        let report: Report = build_report(&wav, transcript, None, Some(&mut probe));
+        let report: Report = build_report(
+            &wav,
+            transcript,
+            None,
+            &AnalysisSettings::default(),
+            Some(&mut probe),
+        );
         let fillers = &report.delivery.fillers.items;
 
         let gold_filled = gold["filled_pauses"].as_array().unwrap().len();

@@ -125,6 +125,12 @@ impl Card {
         Ok(card)
     }
 
+    /// The card as TOML, in the documented layout (top-level fields first,
+    /// then key points and mistakes).
+    pub fn to_toml(&self) -> Result<String, toml::ser::Error> {
+        toml::to_string_pretty(self)
+    }
+
     /// Reads and parses a card file.
     pub fn load(path: &Path) -> Result<Self, CardError> {
         let text = std::fs::read_to_string(path).map_err(|e| CardError {

@@ -69,6 +69,7 @@ pub fn validate(path: &Path) -> Result<GgmlInfo, ModelError> {
 
 /// One file in the models folder.
 #[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ModelEntry {
     /// File name.
     pub name: String,
@@ -76,8 +77,10 @@ pub struct ModelEntry {
     pub path: PathBuf,
     /// Size in bytes.
     pub size_bytes: u64,
-    /// Import metadata, when the file came from `model import`.
-    pub meta: Option<ModelMeta>,
+    /// Conventional model name (`tiny.en`), when known.
+    pub model: Option<String>,
+    /// Weight format, when known.
+    pub quantization: Option<String>,
     /// Why the file is unusable, if it is.
     pub problem: Option<String>,
     /// Whether it is the one used when none is named.
@@ -97,7 +100,13 @@ pub fn list(dir: &Path) -> Vec<ModelEntry> {
         .filter(|p| p.extension().is_some_and(|x| x == "bin"))
         .map(|path| {
             let metadata = std::fs::metadata(&path).ok();
-            let problem = ggml::inspect(&path).err().map(|e| e.to_string());
+            let inspected = ggml::inspect(&path);
+            let meta: Option<ModelMeta> = read_meta(&path);
+            let model = meta
+                .as_ref()
+                .map(|m| m.model.clone())
+                .or_else(|| inspected.as_ref().ok().map(|i| i.hparams.size_name()));
+            let problem = inspected.err().map(|e| e.to_string());
             ModelEntry {
                 name: path
                     .file_name()
@@ -106,7 +115,8 @@ pub fn list(dir: &Path) -> Vec<ModelEntry> {
                     .into_owned(),
                 size_bytes: metadata.as_ref().map_or(0, |m| m.len()),
                 modified: metadata.and_then(|m| m.modified().ok()),
-                meta: read_meta(&path),
+                quantization: meta.map(|m| m.quantization),
+                model,
                 problem,
                 is_default: false,
                 path,

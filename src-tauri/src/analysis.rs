@@ -1,0 +1,74 @@
+//! Analysing a recording and saving the attempt, with progress events.
+
+use std::path::Path;
+
+use rehearse::analyze::{build_report, AnalysisSettings};
+use rehearse::asr::{FilledPauseProbe, TranscribeOptions};
+use rehearse::questions::Bank;
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, Manager};
+
+use crate::state::AppState;
+
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Progress {
+    attempt_id: Option<i64>,
+    stage: &'static str,
+    fraction: f64,
+}
+
+fn progress<R: tauri::Runtime>(app: &AppHandle<R>, stage: &'static str, fraction: f64) {
+    let _ = app.emit(
+        "analysis-progress",
+        Progress {
+            attempt_id: None,
+            stage,
+            fraction,
+        },
+    );
+}
+
+/// Transcribes and critiques `audio_path` as an answer to `card_id`, stores
+/// the attempt and returns its id. Runs on a blocking thread.
+pub fn analyse_and_save<R: tauri::Runtime>(
+    app: &AppHandle<R>,
+    card_id: &str,
+    audio_path: &Path,
+) -> Result<i64, String> {
+    let state = app.state::<AppState>();
+    let card = Bank::load_default()
+        .get(card_id)
+        .cloned()
+        .ok_or_else(|| format!("no question card with id {card_id:?}"))?;
+    progress(app, "decode", 0.05);
+    let audio = rehearse::audio::load_for_analysis(audio_path).map_err(|e| e.to_string())?;
+    progress(app, "transcribe", 0.15);
+    let transcriber = state.models.transcriber()?;
+    let transcript = transcriber
+        .transcribe(&audio.samples, &TranscribeOptions::default())
+        .map_err(|e| e.to_string())?;
+    progress(app, "delivery", 0.7);
+    let user = state.settings();
+    let mut notices = Vec::new();
+    let mut settings = AnalysisSettings::load_user(&mut notices);
+    settings.delivery.pace.band_wpm = user.pace_band;
+    settings.critic.llm.enabled = user.llm.enabled;
+    settings.critic.llm.base_url = user.llm.base_url.clone();
+    settings.critic.llm.model = user.llm.model.clone();
+    settings.critic.llm.api_key_env = user.llm.api_key_env.clone().unwrap_or_default();
+    let mut probe = FilledPauseProbe::new(&transcriber, 1).map_err(|e| e.to_string())?;
+    progress(app, "critique", 0.85);
+    let mut report = build_report(&audio, transcript, Some(&card), &settings, Some(&mut probe));
+    report.notices.splice(0..0, notices);
+    report.audio_path = Some(audio_path.display().to_string());
+    progress(app, "save", 0.95);
+    let id = state
+        .store
+        .lock()
+        .map_err(|_| "the history is unavailable".to_string())?
+        .add_attempt(card_id, audio_path, &report)
+        .map_err(|e| e.to_string())?;
+    let _ = app.emit("analysis-done", serde_json::json!({ "attemptId": id }));
+    Ok(id)
+}

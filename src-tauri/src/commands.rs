@@ -1,0 +1,500 @@
+//! The IPC commands of docs/ipc.md: a few lines each over the engine.
+
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+
+use rehearse::asr::model::{self, fetch, store as models, Quantization};
+use rehearse::audio::capture::{self, InputDevice, Recorder, StopReason, Unfinished};
+use rehearse::questions::{self, Bank, Card, Origin};
+use rehearse::store::{Attempt, AttemptSummary};
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, Manager, State};
+
+use crate::analysis::analyse_and_save;
+use crate::settings::Settings;
+use crate::state::{recordings_dir, ActiveRecording, AppState};
+
+type Result<T> = std::result::Result<T, String>;
+
+fn lock<T>(m: &std::sync::Mutex<T>) -> Result<std::sync::MutexGuard<'_, T>> {
+    m.lock()
+        .map_err(|_| "the app's state is unavailable; restart Rehearse".to_string())
+}
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .map_err(|e| e.to_string())?
+}
+
+/// A card as the library lists it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CardSummary {
+    id: String,
+    title: String,
+    prompt: String,
+    category: String,
+    tags: Vec<String>,
+    custom: bool,
+    attempts: usize,
+    best_score: Option<f64>,
+    last_attempt_at: Option<String>,
+}
+
+#[tauri::command]
+pub fn list_cards(state: State<'_, AppState>) -> Result<Vec<CardSummary>> {
+    let bank = Bank::load_default();
+    let stats = lock(&state.store)?
+        .card_stats()
+        .map_err(|e| e.to_string())?;
+    Ok(bank
+        .cards()
+        .map(|c| {
+            let s = stats.get(&c.id).cloned().unwrap_or_default();
+            CardSummary {
+                id: c.id.clone(),
+                title: c.title.clone(),
+                prompt: c.prompt.clone(),
+                category: c.category.clone(),
+                tags: c.tags.clone(),
+                custom: matches!(bank.origin(&c.id), Some(Origin::User(_))),
+                attempts: s.attempts,
+                best_score: s.best_score,
+                last_attempt_at: s.last_attempt_at,
+            }
+        })
+        .collect())
+}
+
+#[tauri::command]
+pub fn get_card(id: String) -> Result<Card> {
+    Bank::load_default()
+        .get(&id)
+        .cloned()
+        .ok_or_else(|| format!("no question card with id {id:?}"))
+}
+
+#[tauri::command]
+pub fn save_card(card: Card) -> Result<Card> {
+    let dir = questions::user_dir();
+    let path = dir.join(format!("{}.toml", card.id));
+    let text = toml_text(&card)?;
+    // Parse what will be written, so an invalid card is refused with the reason.
+    let checked = Card::parse(&text, &path).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    std::fs::write(&path, text).map_err(|e| e.to_string())?;
+    Ok(checked)
+}
+
+fn toml_text(card: &Card) -> Result<String> {
+    card.to_toml().map_err(|e| e.to_string())
+}
+
+#[tauri::command]
+pub fn delete_card(id: String) -> Result<()> {
+    match Bank::load_default().origin(&id) {
+        Some(Origin::User(path)) => std::fs::remove_file(path).map_err(|e| e.to_string()),
+        Some(Origin::Bundled) => Err("bundled cards cannot be deleted".into()),
+        None => Err(format!("no question card with id {id:?}")),
+    }
+}
+
+#[derive(Serialize)]
+pub struct ImportResult {
+    imported: usize,
+    errors: Vec<String>,
+}
+
+#[tauri::command]
+pub fn import_cards(path: PathBuf) -> Result<ImportResult> {
+    let files: Vec<PathBuf> = if path.is_dir() {
+        std::fs::read_dir(&path)
+            .map_err(|e| e.to_string())?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "toml" || e == "json"))
+            .collect()
+    } else {
+        vec![path]
+    };
+    let dir = questions::user_dir();
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let mut result = ImportResult {
+        imported: 0,
+        errors: Vec::new(),
+    };
+    for file in files {
+        match Card::load(&file) {
+            Ok(card) => {
+                let text = toml_text(&card)?;
+                std::fs::write(dir.join(format!("{}.toml", card.id)), text)
+                    .map_err(|e| e.to_string())?;
+                result.imported += 1;
+            }
+            Err(e) => result.errors.push(e.to_string()),
+        }
+    }
+    Ok(result)
+}
+
+#[tauri::command]
+pub fn export_cards(ids: Vec<String>, path: PathBuf) -> Result<()> {
+    let bank = Bank::load_default();
+    std::fs::create_dir_all(&path).map_err(|e| e.to_string())?;
+    for id in ids {
+        let card = bank
+            .get(&id)
+            .ok_or_else(|| format!("no question card with id {id:?}"))?;
+        std::fs::write(path.join(format!("{id}.toml")), toml_text(card)?)
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+#[tauri::command]
+pub fn list_input_devices() -> Vec<InputDevice> {
+    capture::input_devices()
+}
+
+#[tauri::command]
+pub fn get_settings(state: State<'_, AppState>) -> Settings {
+    state.settings()
+}
+
+#[tauri::command]
+pub fn save_settings(state: State<'_, AppState>, settings: Settings) -> Result<Settings> {
+    if !(settings.pace_band[0] > 0.0 && settings.pace_band[0] < settings.pace_band[1]) {
+        return Err("the pace band needs a lower and a higher number of words per minute".into());
+    }
+    let json = serde_json::to_string(&settings).map_err(|e| e.to_string())?;
+    lock(&state.store)?
+        .set_setting("settings", &json)
+        .map_err(|e| e.to_string())?;
+    Ok(state.settings())
+}
+
+#[derive(Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Stopped {
+    reason: &'static str,
+    message: Option<String>,
+    path: String,
+}
+
+#[tauri::command]
+pub fn start_recording<R: tauri::Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    card_id: String,
+    device_id: Option<String>,
+) -> Result<()> {
+    let mut active = lock(&state.recording)?;
+    if active.is_some() {
+        return Err("a recording is already running".into());
+    }
+    let device = device_id.or_else(|| state.settings().input_device);
+    let stamp = rehearse::store::rfc3339(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0),
+    )
+    .replace(':', "-");
+    let path = recordings_dir().join(format!("{stamp}-{card_id}.wav"));
+    let levels = app.clone();
+    let recorder = Recorder::start(device.as_deref(), &path, move |level| {
+        let _ = levels.emit("recording-level", level);
+    })
+    .map_err(|e| e.to_string())?;
+    *active = Some(ActiveRecording {
+        recorder,
+        card_id,
+        path: path.clone(),
+    });
+    drop(active);
+    // Watches for a recording that ends by itself (device gone, server died).
+    let watcher = app.clone();
+    std::thread::spawn(move || loop {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let state = watcher.state::<AppState>();
+        let Ok(mut guard) = state.recording.lock() else {
+            return;
+        };
+        match guard.as_ref() {
+            Some(a) if a.path == path && a.recorder.has_ended() => {
+                let ended = guard.take().expect("checked");
+                drop(guard);
+                let (reason, message) = match ended.recorder.stop() {
+                    Ok(r) => match r.reason {
+                        StopReason::User => ("user", None),
+                        StopReason::DeviceLost => (
+                            "device-lost",
+                            Some("The microphone went away. What was recorded is kept.".into()),
+                        ),
+                        StopReason::Error(m) => (
+                            "error",
+                            Some(format!(
+                                "Recording stopped: {m}. What was recorded is kept."
+                            )),
+                        ),
+                    },
+                    Err(e) => ("error", Some(e.to_string())),
+                };
+                let _ = watcher.emit(
+                    "recording-stopped",
+                    Stopped {
+                        reason,
+                        message,
+                        path: ended.path.display().to_string(),
+                    },
+                );
+                return;
+            }
+            Some(a) if a.path == path => continue,
+            _ => return,
+        }
+    });
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn stop_recording<R: tauri::Runtime>(app: AppHandle<R>) -> Result<i64> {
+    let active = {
+        let state = app.state::<AppState>();
+        let mut guard = lock(&state.recording)?;
+        guard.take().ok_or("no recording is running")?
+    };
+    let card_id = active.card_id.clone();
+    let recorded = blocking(move || active.recorder.stop().map_err(|e| e.to_string())).await?;
+    let _ = app.emit(
+        "recording-stopped",
+        Stopped {
+            reason: "user",
+            message: None,
+            path: recorded.path.display().to_string(),
+        },
+    );
+    analyse(app, card_id, recorded.path).await
+}
+
+async fn analyse<R: tauri::Runtime>(
+    app: AppHandle<R>,
+    card_id: String,
+    path: PathBuf,
+) -> Result<i64> {
+    let handle = app.clone();
+    let result = blocking(move || analyse_and_save(&handle, &card_id, &path)).await;
+    if let Err(message) = &result {
+        let _ = app.emit("analysis-failed", serde_json::json!({ "message": message }));
+    }
+    result
+}
+
+#[tauri::command]
+pub fn cancel_recording(state: State<'_, AppState>) -> Result<()> {
+    let active = lock(&state.recording)?.take();
+    if let Some(active) = active {
+        if let Ok(r) = active.recorder.stop() {
+            let _ = std::fs::remove_file(r.path);
+        }
+    }
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn analyze_file<R: tauri::Runtime>(
+    app: AppHandle<R>,
+    card_id: String,
+    path: PathBuf,
+) -> Result<i64> {
+    analyse(app, card_id, path).await
+}
+
+#[tauri::command]
+pub fn list_attempts(
+    state: State<'_, AppState>,
+    card_id: Option<String>,
+) -> Result<Vec<AttemptSummary>> {
+    lock(&state.store)?
+        .attempts(card_id.as_deref())
+        .map_err(|e| e.to_string())
+}
+
+#[tauri::command]
+pub fn get_attempt(state: State<'_, AppState>, id: i64) -> Result<Attempt> {
+    lock(&state.store)?
+        .attempt(id)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no attempt {id}"))
+}
+
+#[tauri::command]
+pub fn delete_attempt(state: State<'_, AppState>, id: i64) -> Result<()> {
+    if let Some(audio) = lock(&state.store)?
+        .delete_attempt(id)
+        .map_err(|e| e.to_string())?
+    {
+        let _ = std::fs::remove_file(audio);
+    }
+    Ok(())
+}
+
+#[tauri::command]
+pub fn delete_all_data(state: State<'_, AppState>) -> Result<()> {
+    for audio in lock(&state.store)?
+        .delete_all()
+        .map_err(|e| e.to_string())?
+    {
+        let _ = std::fs::remove_file(audio);
+    }
+    Ok(())
+}
+
+#[tauri::command]
+pub fn export_attempt(state: State<'_, AppState>, id: i64, path: PathBuf) -> Result<()> {
+    let attempt = get_attempt(state, id)?;
+    let markdown = rehearse::report::markdown(&attempt.report);
+    std::fs::write(&path, markdown).map_err(|e| e.to_string())?;
+    let wav = path.with_extension("wav");
+    std::fs::copy(&attempt.audio_path, wav).map_err(|e| e.to_string())?;
+    Ok(())
+}
+
+#[tauri::command]
+pub fn attempt_audio(state: State<'_, AppState>, id: i64) -> Result<String> {
+    let attempt = get_attempt(state, id)?;
+    Ok(asset_url(&attempt.audio_path))
+}
+
+/// The URL the webview loads a local file by (Tauri's asset protocol).
+pub fn asset_url(path: &std::path::Path) -> String {
+    let encoded: String = path
+        .display()
+        .to_string()
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    if cfg!(windows) {
+        format!("http://asset.localhost/{encoded}")
+    } else {
+        format!("asset://localhost/{encoded}")
+    }
+}
+
+#[tauri::command]
+pub fn list_models() -> Vec<models::ModelEntry> {
+    models::list(&models::models_dir())
+}
+
+#[tauri::command]
+pub async fn import_model<R: tauri::Runtime>(
+    app: AppHandle<R>,
+    dir: PathBuf,
+    quantize: String,
+) -> Result<models::ModelEntry> {
+    let quantization =
+        Quantization::parse(&quantize).ok_or_else(|| format!("unknown format {quantize:?}"))?;
+    let imported = blocking(move || {
+        let tmp = models::models_dir().join(format!("import-{}.bin", std::process::id()));
+        let done = model::import_ct2(&dir, &tmp, quantization).map_err(|e| e.to_string())?;
+        let path = models::models_dir().join(format!(
+            "ggml-{}-{}.bin",
+            done.meta.model,
+            quantization.label()
+        ));
+        std::fs::rename(&tmp, &path).map_err(|e| e.to_string())?;
+        std::fs::rename(
+            model::import::meta_path(&tmp),
+            model::import::meta_path(&path),
+        )
+        .map_err(|e| e.to_string())?;
+        Ok(path)
+    })
+    .await?;
+    app.state::<AppState>().models.reset();
+    entry_for(&imported)
+}
+
+fn entry_for(path: &std::path::Path) -> Result<models::ModelEntry> {
+    models::list(&models::models_dir())
+        .into_iter()
+        .find(|e| e.path == path)
+        .ok_or_else(|| "the model was not found after installing it".into())
+}
+
+#[tauri::command]
+pub async fn fetch_model<R: tauri::Runtime>(
+    app: AppHandle<R>,
+    name: String,
+) -> Result<models::ModelEntry> {
+    let known = fetch::known(&name).map_err(|e| e.to_string())?;
+    let cancel = app.state::<AppState>().fetch_cancel.clone();
+    cancel.store(false, Ordering::SeqCst);
+    let events = app.clone();
+    let path = blocking(move || {
+        fetch::fetch(
+            known,
+            &models::models_dir(),
+            &fetch::base_url(),
+            &cancel,
+            |done, total| {
+                let _ = events.emit(
+                    "model-progress",
+                    serde_json::json!({ "name": known.name, "done": done, "total": total }),
+                );
+            },
+        )
+        .map_err(|e| e.to_string())
+    })
+    .await?;
+    app.state::<AppState>().models.reset();
+    entry_for(&path)
+}
+
+#[tauri::command]
+pub fn cancel_fetch(state: State<'_, AppState>) {
+    state.fetch_cancel.store(true, Ordering::SeqCst);
+}
+
+#[tauri::command]
+pub fn set_default_model(state: State<'_, AppState>, path: PathBuf) -> Result<()> {
+    models::validate(&path).map_err(|e| e.to_string())?;
+    // The newest usable file is the default: touching it makes it the newest.
+    let file = std::fs::File::options()
+        .append(true)
+        .open(&path)
+        .map_err(|e| e.to_string())?;
+    file.set_modified(std::time::SystemTime::now())
+        .map_err(|e| e.to_string())?;
+    state.models.reset();
+    Ok(())
+}
+
+#[tauri::command]
+pub fn list_recoverable() -> Vec<Unfinished> {
+    capture::find_unfinished(&recordings_dir())
+}
+
+#[tauri::command]
+pub async fn recover_recording<R: tauri::Runtime>(
+    app: AppHandle<R>,
+    path: PathBuf,
+    card_id: String,
+) -> Result<i64> {
+    let repaired = capture::repair(&path).map_err(|e| e.to_string())?;
+    analyse(app, card_id, repaired).await
+}
+
+#[tauri::command]
+pub fn discard_recording(path: PathBuf) -> Result<()> {
+    if !path.to_string_lossy().ends_with(capture::PARTIAL_SUFFIX) {
+        return Err("only unfinished recordings can be discarded here".into());
+    }
+    std::fs::remove_file(path).map_err(|e| e.to_string())
+}

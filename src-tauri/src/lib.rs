@@ -1,0 +1,68 @@
+//! The Rehearse desktop app: a Tauri shell whose commands (docs/ipc.md) are
+//! thin wrappers over the `rehearse` engine.
+
+mod analysis;
+pub mod commands;
+pub mod settings;
+pub mod state;
+
+use tauri::Manager;
+
+/// Registers `state` and every command on `builder`.
+pub fn setup<R: tauri::Runtime>(
+    builder: tauri::Builder<R>,
+    state: state::AppState,
+) -> tauri::Builder<R> {
+    builder
+        .manage(state)
+        .setup(|app| {
+            // Recordings live in the data folder, which may be anywhere
+            // (REHEARSE_DATA_DIR); let the player read them.
+            let data = rehearse::asr::model::store::data_dir();
+            let _ = app.asset_protocol_scope().allow_directory(&data, true);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::list_cards,
+            commands::get_card,
+            commands::save_card,
+            commands::delete_card,
+            commands::import_cards,
+            commands::export_cards,
+            commands::list_input_devices,
+            commands::get_settings,
+            commands::save_settings,
+            commands::start_recording,
+            commands::stop_recording,
+            commands::cancel_recording,
+            commands::analyze_file,
+            commands::list_attempts,
+            commands::get_attempt,
+            commands::delete_attempt,
+            commands::delete_all_data,
+            commands::export_attempt,
+            commands::attempt_audio,
+            commands::list_models,
+            commands::import_model,
+            commands::fetch_model,
+            commands::cancel_fetch,
+            commands::set_default_model,
+            commands::list_recoverable,
+            commands::recover_recording,
+            commands::discard_recording,
+        ])
+}
+
+/// Starts the app.
+pub fn run() {
+    let state = match state::AppState::open() {
+        Ok(state) => state,
+        Err(message) => {
+            eprintln!("error: {message}");
+            std::process::exit(1);
+        }
+    };
+    setup(tauri::Builder::default(), state)
+        .run(tauri::generate_context!())
+        .expect("the Rehearse window could not open");
+}
