@@ -53,8 +53,24 @@ pub fn setup<R: tauri::Runtime>(
         ])
 }
 
+/// WebKit turns a `C`/`POSIX` locale into the language tag "C", which
+/// JavaScript's `Intl` rejects (the UI's charts and dates then fail to load);
+/// such a locale carries no language preference, so US English stands in.
+fn ensure_language_tag() {
+    let locale = ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        .unwrap_or_default();
+    let base = locale.split(['.', '@']).next().unwrap_or_default();
+    if base.is_empty() || base == "C" || base == "POSIX" {
+        std::env::set_var("LC_ALL", "en_US.UTF-8");
+        std::env::set_var("LANG", "en_US.UTF-8");
+    }
+}
+
 /// Starts the app.
 pub fn run() {
+    ensure_language_tag();
     let state = match state::AppState::open() {
         Ok(state) => state,
         Err(message) => {
