@@ -194,14 +194,7 @@ pub fn start_recording<R: tauri::Runtime>(
         return Err("a recording is already running".into());
     }
     let device = device_id.or_else(|| state.settings().input_device);
-    let stamp = rehearse::store::rfc3339(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0),
-    )
-    .replace(':', "-");
-    let path = recordings_dir().join(format!("{stamp}-{card_id}.wav"));
+    let path = recordings_dir().join(format!("{}-{card_id}.wav", timestamp()));
     let levels = app.clone();
     let recorder = Recorder::start(device.as_deref(), &path, move |level| {
         let _ = levels.emit("recording-level", level);
