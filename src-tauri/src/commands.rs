@@ -301,7 +301,32 @@ pub async fn analyze_file<R: tauri::Runtime>(
     card_id: String,
     path: PathBuf,
 ) -> Result<i64> {
-    analyse(app, card_id, path).await
+    // The attempt keeps its own copy: the player may only read the data
+    // folder, and deleting an attempt must never delete the user's file.
+    let name = path
+        .file_name()
+        .ok_or("that is not a file")?
+        .to_string_lossy()
+        .into_owned();
+    let copy = recordings_dir().join(format!("{}-{name}", timestamp()));
+    std::fs::create_dir_all(recordings_dir()).map_err(|e| e.to_string())?;
+    std::fs::copy(&path, &copy).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let result = analyse(app, card_id, copy.clone()).await;
+    if result.is_err() {
+        let _ = std::fs::remove_file(&copy);
+    }
+    result
+}
+
+/// The current time for file names (no colons, which some systems refuse).
+fn timestamp() -> String {
+    rehearse::store::rfc3339(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0),
+    )
+    .replace(':', "-")
 }
 
 #[tauri::command]

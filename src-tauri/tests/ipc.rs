@@ -166,13 +166,19 @@ fn the_commands_work_against_the_real_engine() {
     let url = invoke(&webview, "attempt_audio", json!({ "id": id })).unwrap();
     assert!(url.as_str().unwrap().starts_with("asset://localhost/"));
 
+    let kept = PathBuf::from(attempt["audioPath"].as_str().unwrap());
+    assert!(
+        kept.starts_with(data.path().join("recordings")),
+        "the attempt keeps its own copy: {kept:?}"
+    );
     invoke(&webview, "delete_attempt", json!({ "id": id })).unwrap();
     assert!(invoke(&webview, "list_attempts", json!({ "cardId": null }))
         .unwrap()
         .as_array()
         .unwrap()
         .is_empty());
-    assert!(!wav.exists(), "the recording goes with the attempt");
+    assert!(!kept.exists(), "the attempt's copy goes with it");
+    assert!(wav.exists(), "the user's own file is never deleted");
 
     let models = invoke(&webview, "list_models", json!({})).unwrap();
     assert_eq!(models.as_array().unwrap()[0]["isDefault"], true);
