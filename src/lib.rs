@@ -8,4 +8,5 @@ pub mod critic;
 pub mod delivery;
 pub mod questions;
 pub mod report;
+pub mod settings_file;
 pub mod store;

@@ -255,30 +255,7 @@ fn compile_lists(
 }
 
 /// Why a critic settings file could not be used.
-#[derive(Debug, thiserror::Error)]
-#[error("{path}: {message}")]
-pub struct ConfigError {
-    /// The file.
-    pub path: String,
-    /// What is wrong.
-    pub message: String,
-}
-
-fn merge(base: &mut toml::Value, overlay: toml::Value) {
-    match (base, overlay) {
-        (toml::Value::Table(base), toml::Value::Table(overlay)) => {
-            for (key, value) in overlay {
-                match base.get_mut(&key) {
-                    Some(existing) => merge(existing, value),
-                    None => {
-                        base.insert(key, value);
-                    }
-                }
-            }
-        }
-        (base, overlay) => *base = overlay,
-    }
-}
+pub type ConfigError = crate::settings_file::SettingsError;
 
 impl Default for CriticConfig {
     fn default() -> Self {
@@ -293,22 +270,12 @@ impl CriticConfig {
     /// merge key by key (so one concept or one threshold can be changed); lists
     /// are replaced whole.
     pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
-        let Some(path) = path.filter(|p| p.exists()) else {
-            return Ok(Self::default());
-        };
-        let error = |message: String| ConfigError {
-            path: path.display().to_string(),
+        let config: CriticConfig = crate::settings_file::overlay(BUNDLED, path)?;
+        let name = path.map(|p| p.display().to_string()).unwrap_or_default();
+        config.compile().map_err(|message| ConfigError {
+            path: name,
             message,
-        };
-        let text = std::fs::read_to_string(path).map_err(|e| error(e.to_string()))?;
-        let overlay: toml::Value = toml::from_str(&text).map_err(|e| error(e.to_string()))?;
-        let mut base: toml::Value =
-            toml::from_str(BUNDLED).expect("the bundled critic.toml is valid");
-        merge(&mut base, overlay);
-        let config: CriticConfig = base
-            .try_into()
-            .map_err(|e: toml::de::Error| error(e.to_string()))?;
-        config.compile().map_err(error)
+        })
     }
 
     /// The user's critic settings in the data folder.
@@ -318,18 +285,11 @@ impl CriticConfig {
 
     /// Parses settings from TOML text overlaid on the bundled ones (for tests and the app).
     pub fn from_toml_overlay(text: &str) -> Result<Self, ConfigError> {
-        let error = |message: String| ConfigError {
+        let config: CriticConfig = crate::settings_file::overlay_text(BUNDLED, text, "<overlay>")?;
+        config.compile().map_err(|message| ConfigError {
             path: "<overlay>".into(),
             message,
-        };
-        let overlay: toml::Value = toml::from_str(text).map_err(|e| error(e.to_string()))?;
-        let mut base: toml::Value =
-            toml::from_str(BUNDLED).expect("the bundled critic.toml is valid");
-        merge(&mut base, overlay);
-        let config: CriticConfig = base
-            .try_into()
-            .map_err(|e: toml::de::Error| error(e.to_string()))?;
-        config.compile().map_err(error)
+        })
     }
 
     fn compile(mut self) -> Result<Self, String> {

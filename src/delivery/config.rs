@@ -113,31 +113,8 @@ pub struct DeliveryConfig {
     pub score: ScoreConfig,
 }
 
-/// Why a settings file could not be used.
-#[derive(Debug, thiserror::Error)]
-#[error("{path}: {message}")]
-pub struct ConfigError {
-    /// The file.
-    pub path: String,
-    /// What is wrong.
-    pub message: String,
-}
-
-fn merge(base: &mut toml::Value, overlay: toml::Value) {
-    match (base, overlay) {
-        (toml::Value::Table(base), toml::Value::Table(overlay)) => {
-            for (key, value) in overlay {
-                match base.get_mut(&key) {
-                    Some(existing) => merge(existing, value),
-                    None => {
-                        base.insert(key, value);
-                    }
-                }
-            }
-        }
-        (base, overlay) => *base = overlay,
-    }
-}
+/// Why a delivery settings file could not be used.
+pub type ConfigError = crate::settings_file::SettingsError;
 
 impl Default for DeliveryConfig {
     fn default() -> Self {
@@ -148,20 +125,7 @@ impl Default for DeliveryConfig {
 impl DeliveryConfig {
     /// The bundled settings overlaid with `path`, when it exists.
     pub fn load(path: Option<&Path>) -> Result<Self, ConfigError> {
-        let Some(path) = path.filter(|p| p.exists()) else {
-            return Ok(Self::default());
-        };
-        let error = |message: String| ConfigError {
-            path: path.display().to_string(),
-            message,
-        };
-        let text = std::fs::read_to_string(path).map_err(|e| error(e.to_string()))?;
-        let overlay: toml::Value = toml::from_str(&text).map_err(|e| error(e.to_string()))?;
-        let mut base: toml::Value =
-            toml::from_str(BUNDLED).expect("the bundled delivery.toml is valid");
-        merge(&mut base, overlay);
-        base.try_into()
-            .map_err(|e: toml::de::Error| error(e.to_string()))
+        crate::settings_file::overlay(BUNDLED, path)
     }
 
     /// The user's settings file in the data folder.
