@@ -633,6 +633,47 @@ fn print_report(report: &Report) {
         println!("Question: {}", q.title);
     }
     println!("Duration: {:.1} s", report.duration_s);
+    if let Some(overall) = report.score.overall {
+        let show = |v: Option<f64>| v.map(|v| format!("{v:.0}")).unwrap_or_else(|| "–".into());
+        println!(
+            "Overall:  {overall:.0}/100 (content {}, structure {}, delivery {})",
+            show(report.score.content),
+            show(report.score.structure),
+            show(report.score.delivery)
+        );
+    }
+    if let Some(content) = &report.content {
+        println!("Key points:");
+        for k in &content.key_points {
+            println!("  [{}] {}", if k.covered { "x" } else { " " }, k.label);
+        }
+        for m in content.mistakes.iter().filter(|m| m.present) {
+            println!("  mistake: {}", m.label);
+        }
+    }
+    if let Some(structure) = &report.structure {
+        let star = &structure.star;
+        let part = |name: &str, p: &rehearse::report::StarPart| {
+            format!(
+                "{name} {}",
+                if p.present {
+                    format!("{:.0}%", p.share * 100.0)
+                } else {
+                    "missing".into()
+                }
+            )
+        };
+        println!(
+            "STAR:     {}, {}, {}, {}",
+            part("situation", &star.situation),
+            part("task", &star.task),
+            part("action", &star.action),
+            part("result", &star.result)
+        );
+    }
+    for f in &report.summary.improvements {
+        println!("To improve: {}", f.message);
+    }
     if let Some(score) = d.score {
         println!("Delivery: {score:.0}/100");
         for part in &d.score_parts {
