@@ -518,37 +518,15 @@ fn run_model(command: ModelCommand) -> Result<(), String> {
             let quantization = Quantization::parse(&quantize).ok_or_else(|| {
                 format!("unknown --quantize {quantize:?}; use q8_0, q5_0 or none")
             })?;
-            let models = store::models_dir();
-            let probe_name = name.unwrap_or_default();
             let started = std::time::Instant::now();
-            let output = if probe_name.is_empty() {
-                // The model's size is known only after reading it; import under a
-                // temporary name and rename once it is.
-                let tmp = models.join(format!("import-{}.bin", std::process::id()));
-                let imported =
-                    model::import_ct2(&dir, &tmp, quantization).map_err(|e| e.to_string())?;
-                let final_path = models.join(format!(
-                    "ggml-{}-{}.bin",
-                    imported.meta.model,
-                    quantization.label()
-                ));
-                std::fs::rename(&tmp, &final_path).map_err(|e| e.to_string())?;
-                std::fs::rename(
-                    model::import::meta_path(&tmp),
-                    model::import::meta_path(&final_path),
-                )
-                .map_err(|e| e.to_string())?;
-                final_path
-            } else {
-                let file = if probe_name.ends_with(".bin") {
-                    probe_name
-                } else {
-                    format!("{probe_name}.bin")
-                };
-                model::import_ct2(&dir, &models.join(file), quantization)
-                    .map_err(|e| e.to_string())?
-                    .path
-            };
+            let output = model::import::import_into(
+                &dir,
+                &store::models_dir(),
+                quantization,
+                name.as_deref(),
+            )
+            .map_err(|e| e.to_string())?
+            .path;
             let info = store::validate(&output).map_err(|e| e.to_string())?;
             println!(
                 "imported {} ({} MB, {} tensors) in {:.1} s",

@@ -419,20 +419,9 @@ pub async fn import_model<R: tauri::Runtime>(
     let quantization =
         Quantization::parse(&quantize).ok_or_else(|| format!("unknown format {quantize:?}"))?;
     let imported = blocking(move || {
-        let tmp = models::models_dir().join(format!("import-{}.bin", std::process::id()));
-        let done = model::import_ct2(&dir, &tmp, quantization).map_err(|e| e.to_string())?;
-        let path = models::models_dir().join(format!(
-            "ggml-{}-{}.bin",
-            done.meta.model,
-            quantization.label()
-        ));
-        std::fs::rename(&tmp, &path).map_err(|e| e.to_string())?;
-        std::fs::rename(
-            model::import::meta_path(&tmp),
-            model::import::meta_path(&path),
-        )
-        .map_err(|e| e.to_string())?;
-        Ok(path)
+        model::import::import_into(&dir, &models::models_dir(), quantization, None)
+            .map(|imported| imported.path)
+            .map_err(|e| e.to_string())
     })
     .await?;
     app.state::<AppState>().models.reset();

@@ -233,6 +233,28 @@ fn fused(
     }
 }
 
+/// Self-attention of one layer: its norm, fused Q/K/V and output projection.
+fn self_attention(out: &mut Vec<Mapping>, ggml: &str, ct2: &str) {
+    norm(
+        out,
+        &format!("{ggml}.attn_ln"),
+        &format!("{ct2}/self_attention/layer_norm"),
+    );
+    fused(
+        out,
+        &format!("{ggml}.attn"),
+        &format!("{ct2}/self_attention/linear_0"),
+        &["query", "key", "value"],
+        0,
+        3,
+    );
+    linear(
+        out,
+        &format!("{ggml}.attn.out"),
+        &format!("{ct2}/self_attention/linear_1"),
+    );
+}
+
 fn ffn(out: &mut Vec<Mapping>, ggml: &str, ct2: &str) {
     norm(
         out,
@@ -261,24 +283,7 @@ fn tensor_plan(hparams: &Hparams) -> Vec<Mapping> {
     norm(&mut out, "encoder.ln_post", "encoder/layer_norm");
     for i in 0..hparams.n_audio_layer {
         let (g, c) = (format!("encoder.blocks.{i}"), format!("encoder/layer_{i}"));
-        norm(
-            &mut out,
-            &format!("{g}.attn_ln"),
-            &format!("{c}/self_attention/layer_norm"),
-        );
-        fused(
-            &mut out,
-            &format!("{g}.attn"),
-            &format!("{c}/self_attention/linear_0"),
-            &["query", "key", "value"],
-            0,
-            3,
-        );
-        linear(
-            &mut out,
-            &format!("{g}.attn.out"),
-            &format!("{c}/self_attention/linear_1"),
-        );
+        self_attention(&mut out, &g, &c);
         ffn(&mut out, &g, &c);
     }
     out.push(map(
@@ -292,24 +297,7 @@ fn tensor_plan(hparams: &Hparams) -> Vec<Mapping> {
     norm(&mut out, "decoder.ln", "decoder/layer_norm");
     for i in 0..hparams.n_text_layer {
         let (g, c) = (format!("decoder.blocks.{i}"), format!("decoder/layer_{i}"));
-        norm(
-            &mut out,
-            &format!("{g}.attn_ln"),
-            &format!("{c}/self_attention/layer_norm"),
-        );
-        fused(
-            &mut out,
-            &format!("{g}.attn"),
-            &format!("{c}/self_attention/linear_0"),
-            &["query", "key", "value"],
-            0,
-            3,
-        );
-        linear(
-            &mut out,
-            &format!("{g}.attn.out"),
-            &format!("{c}/self_attention/linear_1"),
-        );
+        self_attention(&mut out, &g, &c);
         norm(
             &mut out,
             &format!("{g}.cross_attn_ln"),
@@ -550,4 +538,41 @@ pub fn import_ct2(
         hparams,
         meta,
     })
+}
+
+/// Imports `dir` into `models_dir` as `ggml-<model>-<format>.bin`, or as
+/// `<name>.bin` when a name is given. The model's size is known only after
+/// reading it, so it is written under a temporary name and renamed, with its
+/// metadata, once complete.
+pub fn import_into(
+    dir: &Path,
+    models_dir: &Path,
+    quantization: Quantization,
+    name: Option<&str>,
+) -> Result<Imported, ImportError> {
+    if let Some(name) = name.filter(|n| !n.is_empty()) {
+        let file = if name.ends_with(".bin") {
+            name.to_string()
+        } else {
+            format!("{name}.bin")
+        };
+        return import_ct2(dir, &models_dir.join(file), quantization);
+    }
+    let tmp = models_dir.join(format!("import-{}.bin", std::process::id()));
+    let mut imported = import_ct2(dir, &tmp, quantization)?;
+    let path = models_dir.join(format!(
+        "ggml-{}-{}.bin",
+        imported.meta.model,
+        quantization.label()
+    ));
+    let rename = |from: &Path, to: &Path| {
+        std::fs::rename(from, to).map_err(|source| ImportError::Io {
+            path: to.to_path_buf(),
+            source,
+        })
+    };
+    rename(&tmp, &path)?;
+    rename(&meta_path(&tmp), &meta_path(&path))?;
+    imported.path = path;
+    Ok(imported)
 }
