@@ -14,8 +14,16 @@ npm --prefix ui ci --no-audit --no-fund
 npm --prefix ui run build
 
 cargo test --workspace --locked
-# The shell's IPC commands, headless (Tauri's mock runtime) over the real engine.
-cargo test -p rehearse-app --features test --locked
+# The shell's IPC commands, headless (Tauri's mock runtime) over the real
+# engine; and the real app in its real window under Xvfb, driven through
+# tauri-driver, recording from a private PulseAudio virtual microphone.
+if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver" ]; then
+  cargo install tauri-driver --locked
+fi
+export REHEARSE_E2E_SHOTS="${REHEARSE_E2E_SHOTS:-$PWD/target/e2e-screenshots}"
+cargo test -p rehearse-app --features test,e2e --locked
+echo "screenshots of every screen, from the real window:"
+ls -1 "$REHEARSE_E2E_SHOTS"/*.png
 
 npm --prefix ui run check
 npm --prefix ui run lint

@@ -5,7 +5,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -15,109 +15,12 @@ use rehearse::audio;
 
 mod common;
 use common::*;
+#[path = "common/virtual_mic.rs"]
+mod virtual_mic;
+use virtual_mic::VirtualMic;
 
 /// One PulseAudio server at a time keeps the two cores free for the test.
 static SERIAL: Mutex<()> = Mutex::new(());
-
-/// A private PulseAudio server with a virtual microphone.
-struct VirtualMic {
-    dir: tempfile::TempDir,
-    keep_alive: Child,
-}
-
-impl VirtualMic {
-    fn start() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let run = dir.path().join("run");
-        std::fs::create_dir_all(&run).unwrap();
-        #[cfg(unix)]
-        std::os::unix::fs::PermissionsExt::set_mode(
-            &mut std::fs::metadata(&run).unwrap().permissions(),
-            0o700,
-        );
-        let mic = Self::env_for(dir.path());
-        let status = Command::new("pulseaudio")
-            .envs(mic.iter().cloned())
-            .args([
-                "-n",
-                "--daemonize=yes",
-                "--exit-idle-time=-1",
-                "--disable-shm=yes",
-                "-L",
-                "module-native-protocol-unix",
-                "-L",
-                "module-null-sink sink_name=vspk",
-                "-L",
-                "module-remap-source master=vspk.monitor source_name=vmic",
-            ])
-            .stderr(Stdio::null())
-            .status()
-            .expect("pulseaudio is installed (apt install pulseaudio pulseaudio-utils)");
-        assert!(status.success(), "pulseaudio did not start");
-        for args in [["set-default-sink", "vspk"], ["set-default-source", "vmic"]] {
-            let ok = Command::new("pactl")
-                .envs(mic.iter().cloned())
-                .args(args)
-                .status()
-                .unwrap();
-            assert!(ok.success());
-        }
-        // An idle null sink buffers seconds of audio; a silent stream keeps it live.
-        let keep_alive = Command::new("pacat")
-            .envs(mic.iter().cloned())
-            .args([
-                "--playback",
-                "-d",
-                "vspk",
-                "--format=s16le",
-                "--rate=16000",
-                "--channels=1",
-            ])
-            .stdin(std::fs::File::open("/dev/zero").unwrap())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        Self { dir, keep_alive }
-    }
-
-    fn env_for(home: &Path) -> Vec<(String, String)> {
-        vec![
-            ("HOME".into(), home.display().to_string()),
-            (
-                "XDG_RUNTIME_DIR".into(),
-                home.join("run").display().to_string(),
-            ),
-        ]
-    }
-
-    fn env(&self) -> Vec<(String, String)> {
-        Self::env_for(self.dir.path())
-    }
-
-    fn play(&self, wav: &Path) -> Child {
-        Command::new("paplay")
-            .envs(self.env())
-            .args(["-d", "vspk"])
-            .arg(wav)
-            .spawn()
-            .unwrap()
-    }
-
-    fn kill_server(&self) {
-        let _ = Command::new("pulseaudio")
-            .envs(self.env())
-            .arg("--kill")
-            .status();
-    }
-}
-
-impl Drop for VirtualMic {
-    fn drop(&mut self) {
-        let _ = self.keep_alive.kill();
-        self.kill_server();
-    }
-}
 
 const PHRASE: &str = "Please walk me through the decision you made and what happened next.";
 

@@ -228,7 +228,8 @@ pub fn start_recording<R: tauri::Runtime>(
                         StopReason::Error(m) => (
                             "error",
                             Some(format!(
-                                "Recording stopped: {m}. What was recorded is kept."
+                                "{}. What was recorded is kept.",
+                                capitalise(m.trim_end_matches('.'))
                             )),
                         ),
                     },
@@ -319,6 +320,14 @@ pub async fn analyze_file<R: tauri::Runtime>(
 }
 
 /// The current time for file names (no colons, which some systems refuse).
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 fn timestamp() -> String {
     rehearse::store::rfc3339(
         std::time::SystemTime::now()
@@ -484,8 +493,60 @@ pub fn set_default_model(state: State<'_, AppState>, path: PathBuf) -> Result<()
 }
 
 #[tauri::command]
-pub fn list_recoverable() -> Vec<Unfinished> {
+pub fn list_recoverable() -> Vec<Recoverable> {
     capture::find_unfinished(&recordings_dir())
+        .into_iter()
+        .map(Recoverable::from)
+        .collect()
+}
+
+/// A recording cut short by a crash, with what its name tells of it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Recoverable {
+    /// The partial file.
+    pub path: PathBuf,
+    /// When recording started (RFC 3339), when the name records it.
+    pub started_at: Option<String>,
+    /// Audio it holds.
+    pub duration_s: f64,
+    /// The question it answers, when the name records it.
+    pub card_id: Option<String>,
+}
+
+impl From<Unfinished> for Recoverable {
+    fn from(unfinished: Unfinished) -> Self {
+        let (started_at, card_id) = unfinished
+            .path
+            .file_name()
+            .and_then(|name| name.to_str())
+            .and_then(|name| name.strip_suffix(capture::PARTIAL_SUFFIX))
+            .map(parse_recording_name)
+            .unwrap_or_default();
+        Self {
+            path: unfinished.path,
+            started_at,
+            duration_s: unfinished.duration_s,
+            card_id,
+        }
+    }
+}
+
+/// Splits a recording's name, `<timestamp>-<card id>` as `start_recording`
+/// writes it, into an RFC 3339 time and the card id.
+fn parse_recording_name(stem: &str) -> (Option<String>, Option<String>) {
+    // "2026-11-25T13-35-04Z": RFC 3339 with the colons a file name cannot hold.
+    const STAMP: usize = "2026-11-25T13-35-04Z".len();
+    let (Some(stamp), Some(rest)) = (stem.get(..STAMP), stem.get(STAMP..)) else {
+        return (None, None);
+    };
+    let bytes = stamp.as_bytes();
+    if bytes[10] != b'T' || bytes[STAMP - 1] != b'Z' {
+        return (None, None);
+    }
+    let started_at = format!("{}:{}:{}Z", &stamp[..13], &stamp[14..16], &stamp[17..19]);
+    let card_id = rest.strip_prefix('-').filter(|id| !id.is_empty());
+    (Some(started_at), card_id.map(str::to_string))
 }
 
 #[tauri::command]
@@ -504,4 +565,25 @@ pub fn discard_recording(path: PathBuf) -> Result<()> {
         return Err("only unfinished recordings can be discarded here".into());
     }
     std::fs::remove_file(path).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_recording_name;
+
+    #[test]
+    fn a_recording_name_gives_its_start_time_and_card() {
+        assert_eq!(
+            parse_recording_name("2026-11-25T13-35-04Z-ship-fast-vs-quality"),
+            (
+                Some("2026-11-25T13:35:04Z".to_string()),
+                Some("ship-fast-vs-quality".to_string())
+            )
+        );
+        assert_eq!(
+            parse_recording_name("2026-11-25T13-35-04Z"),
+            (Some("2026-11-25T13:35:04Z".to_string()), None)
+        );
+        assert_eq!(parse_recording_name("answer"), (None, None));
+    }
 }

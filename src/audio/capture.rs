@@ -245,12 +245,20 @@ impl Recorder {
                         }
                         _ => ERR_OTHER,
                     };
-                    let _ = error_shared.error.compare_exchange(
-                        ERR_NONE,
-                        code,
-                        Ordering::SeqCst,
-                        Ordering::SeqCst,
-                    );
+                    let first = error_shared
+                        .error
+                        .compare_exchange(ERR_NONE, code, Ordering::SeqCst, Ordering::SeqCst)
+                        .is_ok();
+                    if first {
+                        let said = e.to_string();
+                        let said = said.trim().trim_end_matches('.');
+                        let said = if said.is_empty() {
+                            e.kind().to_string()
+                        } else {
+                            said.to_string()
+                        };
+                        let _ = error_shared.error_message.set(said);
+                    }
                 };
                 // Ask for ~20 ms callbacks where the device allows it, so the
                 // watchdog and the level meter see steady data.
@@ -388,7 +396,7 @@ impl Recorder {
                                 .get()
                                 .cloned()
                                 .unwrap_or_default();
-                            break StopReason::Error(format!("the audio stream failed ({said})"));
+                            break StopReason::Error(format!("the audio stream failed: {said}"));
                         }
                         _ => {}
                     }

