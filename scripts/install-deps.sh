@@ -20,7 +20,7 @@ packages=(
   # the desktop shell (Tauri v2 on WebKitGTK)
   libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev file wget
   # the UI's browser tests; a display and a WebDriver for the real-window test
-  chromium xvfb xauth webkit2gtk-driver procps
+  chromium xvfb xauth webkit2gtk-driver procps xdotool imagemagick
   # the test model comes from PyPI
   python3 python3-pip python3-numpy unzip curl ca-certificates
 )

@@ -21,7 +21,10 @@ if ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "${CARGO_HOME:-$HOME/.car
   cargo install tauri-driver --locked
 fi
 export REHEARSE_E2E_SHOTS="${REHEARSE_E2E_SHOTS:-$PWD/target/e2e-screenshots}"
+rm -rf "$REHEARSE_E2E_SHOTS"
 cargo test -p rehearse-app --features test,e2e --locked
+# The Debian package: built with the Tauri CLI, installed, started under Xvfb.
+scripts/test-deb.sh
 echo "screenshots of every screen, from the real window:"
 ls -1 "$REHEARSE_E2E_SHOTS"/*.png
 
