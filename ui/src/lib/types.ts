@@ -98,6 +98,21 @@ export type AnalysisProgress = { attemptId: number | null; stage: AnalysisStage;
 export type AnalysisDone = { attemptId: number };
 export type AnalysisFailed = { message: string };
 export type ModelProgress = { name: string; done: number; total: number | null };
+/** The live transcript while recording (engine `LiveUpdate`). */
+export type LiveUpdate = {
+  elapsedS: number;
+  transcribedS: number;
+  lagS: number;
+  caption: string;
+  committedCount: number;
+  newCommitted: Word[];
+  tentative: Word[];
+  fillers: number;
+  wpm: number | null;
+  bandWpm: [number, number];
+  pace: "rushing" | "dragging" | null;
+  degraded: boolean;
+};
 
 export type EventMap = {
   "recording-level": RecordingLevel;
@@ -106,6 +121,7 @@ export type EventMap = {
   "analysis-done": AnalysisDone;
   "analysis-failed": AnalysisFailed;
   "model-progress": ModelProgress;
+  "live-update": LiveUpdate;
 };
 export type EventName = keyof EventMap;
 

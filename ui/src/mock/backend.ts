@@ -167,6 +167,31 @@ export function installMockBackend(opts: MockOptions) {
   let fetchCancelled = false;
   const calls: { cmd: string; args: Args }[] = [];
 
+  // A scripted answer "heard" at 150 wpm: committed up to two seconds ago,
+  // tentative after that, as the engine's live path reports it.
+  const LIVE_SCRIPT =
+    "So in my last role um we had to ship a new checkout flow before the holidays and I put the risky parts behind a feature flag".split(" ");
+  function liveUpdateAt(elapsedS: number): EventMap["live-update"] {
+    const heard = Math.min(LIVE_SCRIPT.length, Math.floor(elapsedS * 2.5));
+    const committed = Math.max(0, heard - 5);
+    const word = (text: string, i: number) => ({ text, start: i * 0.4, end: i * 0.4 + 0.3, confidence: 0.9, filler: text === "um" });
+    const tentative = LIVE_SCRIPT.slice(committed, heard).map((t, i) => word(t, committed + i));
+    return {
+      elapsedS,
+      transcribedS: heard * 0.4,
+      lagS: Math.max(0, elapsedS - heard * 0.4),
+      caption: LIVE_SCRIPT.slice(0, heard).join(" "),
+      committedCount: committed,
+      newCommitted: [],
+      tentative,
+      fillers: LIVE_SCRIPT.slice(0, heard).filter((t) => t === "um").length,
+      wpm: heard >= 8 ? 150 : null,
+      bandWpm: settings.paceBand,
+      pace: null,
+      degraded: false,
+    };
+  }
+
   const send = <K extends EventName>(name: K, payload: EventMap[K]) => emit(name, payload);
 
   function newAttemptFor(cardId: string, durationS = fullReport.duration_s): Attempt {
@@ -253,6 +278,7 @@ export function installMockBackend(opts: MockOptions) {
           const elapsedS = (Date.now() - recording.started) / 1000;
           const rmsDb = -32 + Math.sin(elapsedS * 3) * 10 + Math.random() * 6;
           void send("recording-level", { elapsedS, rmsDb, peakDb: rmsDb + 8 });
+          if (Math.floor(elapsedS * 20) % 10 === 0) void send("live-update", liveUpdateAt(elapsedS));
         }, 50);
       }
     },

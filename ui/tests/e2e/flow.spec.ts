@@ -165,6 +165,41 @@ test("the new attempt shows up in Progress after practising", async ({ page }) =
   await expect(rows.filter({ hasText: "Conflict with a teammate" })).toHaveCount(2);
 });
 
+test("live captions, the filler counter and the pace show while recording", async ({ page }) => {
+  await open(page, "/practice/ship-fast-vs-quality", "auto=1");
+  await page.getByRole("button", { name: /Start recording/ }).click();
+  await expect(page.getByRole("button", { name: /Stop/ })).toBeVisible({ timeout: 5000 });
+  await expect(page.getByTestId("live-caption")).toContainText("checkout flow", { timeout: 10_000 });
+  await expect(page.getByTestId("live-fillers")).toContainText("1");
+  await expect(page.getByTestId("live-pace")).toContainText("150");
+  await page.getByRole("button", { name: /Stop/ }).click();
+  await expect(page).toHaveURL(/#\/report\/\d+$/, { timeout: 10_000 });
+});
+
+test("a rushing pace gets a nudge; a decoder that falls behind says so", async ({ page }) => {
+  await open(page, "/practice/ship-fast-vs-quality");
+  await page.getByRole("button", { name: /Start recording/ }).click();
+  await expect(page.getByRole("button", { name: /Stop/ })).toBeVisible({ timeout: 5000 });
+  await emit(page, "live-update", {
+    elapsedS: 20,
+    transcribedS: 12,
+    lagS: 8,
+    caption: "we moved fast",
+    committedCount: 3,
+    newCommitted: [],
+    tentative: [],
+    fillers: 4,
+    wpm: 210,
+    bandWpm: [130, 170],
+    pace: "rushing",
+    degraded: true,
+  });
+  await expect(page.getByRole("status").filter({ hasText: "A little fast" })).toBeVisible();
+  await expect(page.getByTestId("live-degraded")).toBeVisible();
+  await expect(page.getByTestId("live-fillers")).toContainText("4");
+  await expect(page.getByTestId("live-pace")).toContainText("210");
+});
+
 test("Escape cancels a recording; a lost microphone keeps the audio", async ({ page }) => {
   await open(page, "/practice/ship-fast-vs-quality");
   await page.keyboard.press("Space");
