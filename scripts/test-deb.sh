@@ -21,11 +21,12 @@ $SUDO env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 \
   install -y -qq --reinstall "$PWD/$deb" >/dev/null
 
 # The installed binary, wherever the package put it.
-bin="$(dpkg-deb --contents "$deb" | awk '{print $6}' | sed 's|^\.||' | grep '^/usr/bin/' | head -1)"
+bin="$(dpkg-deb --contents "$deb" | awk '{print $6}' | sed -E 's|^\.?/?|/|' | grep -m1 '^/usr/bin/.' || true)"
 [ -x "$bin" ] || { echo "the package installed no program in /usr/bin" >&2; exit 1; }
 echo "installed: $bin"
-grep -l "Exec=" /usr/share/applications/*.desktop 2>/dev/null | xargs grep -l "$(basename "$bin")" \
-  | head -1 | sed 's/^/desktop entry: /'
+desktop="$(grep -l "Exec=$(basename "$bin")" /usr/share/applications/*.desktop 2>/dev/null || true)"
+[ -n "$desktop" ] || { echo "the package installed no desktop entry for $bin" >&2; exit 1; }
+echo "desktop entry: $desktop"
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
