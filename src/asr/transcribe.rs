@@ -186,9 +186,18 @@ impl Transcriber {
         } else {
             audio
         };
-        if let Some(abort) = window.abort.clone() {
-            params
-                .set_abort_callback_safe(move || abort.load(std::sync::atomic::Ordering::Relaxed));
+        if let Some(abort) = &window.abort {
+            // whisper-rs 0.16's `set_abort_callback_safe` calls its closure
+            // through the wrong pointer type, so the plain C callback is used:
+            // it reads the flag, which `window` keeps alive for the decode.
+            // SAFETY: the callback only loads an atomic through a pointer that
+            // outlives `state.full` below.
+            unsafe {
+                params.set_abort_callback(Some(abort_requested));
+                params.set_abort_callback_user_data(
+                    std::sync::Arc::as_ptr(abort) as *mut std::ffi::c_void
+                );
+            }
         }
         if window.fit_audio_ctx {
             // Encoder positions are 20 ms each; a window shorter than 30 s
@@ -267,6 +276,13 @@ impl Transcriber {
             words,
         })
     }
+}
+
+/// whisper.cpp's abort callback: `user_data` is an `AtomicBool`.
+unsafe extern "C" fn abort_requested(user_data: *mut std::ffi::c_void) -> bool {
+    // SAFETY: set only by `Transcriber::run` to a live `AtomicBool`.
+    unsafe { &*(user_data as *const std::sync::atomic::AtomicBool) }
+        .load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// Encoder positions of a full 30 s window.

@@ -68,7 +68,10 @@ pub struct LiveOptions {
     /// When the live transcript trails the audio by more than this, live
     /// decoding stops and the rest is transcribed after Stop.
     pub max_lag_s: f64,
-    /// Prime each window with the end of the committed text.
+    /// Prime each window with the end of the committed text. Off by default:
+    /// with tiny.en the prompt made the decoder drop punctuation and case
+    /// window after window, and the word error rate rose (20.1 % against
+    /// 15.9 % without, on the 113 s benchmark answer).
     pub prompt_with_context: bool,
     /// Re-listen to possible filled pauses in committed audio while
     /// recording, so Stop has fewer left to do.
@@ -86,7 +89,7 @@ impl Default for LiveOptions {
             settle_s: 0.8,
             max_window_s: 20.0,
             max_lag_s: 8.0,
-            prompt_with_context: true,
+            prompt_with_context: false,
             incremental_probe: true,
         }
     }
