@@ -73,8 +73,8 @@ echo "$SCRIPT" > "$WORK/script.txt"
 espeak-ng -v en-us -s 150 -w "$WORK/answer22k.wav" "$SCRIPT"
 sox "$WORK/answer22k.wav" -r 16000 "$WORK/answer.wav"
 DURATION=$(sox --i -D "$WORK/answer.wav")
-# The cycle check uses the first 30 s, fed as fast as possible.
-sox "$WORK/answer.wav" "$WORK/short.wav" trim 0 30
+# The cycle check uses the first 15 s, fed as fast as possible.
+sox "$WORK/answer.wav" "$WORK/short.wav" trim 0 15
 
 cat > "$WORK/fw.py" <<'PY'
 import sys, time
@@ -159,7 +159,7 @@ done | median > "$WORK/fw-median.txt"
 printf 'faster-whisper batch (CT2 tiny.en int8, transcribe only, after Stop): %.2f s median; WER %s %%\n' \
   "$(cat "$WORK/fw-median.txt")" "$(/usr/bin/python3 "$WORK/wer.py" "$WORK/script.txt" "$(tail -n +2 "$WORK/fw.txt")")"
 
-cycles "tiny.en q8_0 (30 s answer)" "$TINY"
+cycles "tiny.en q8_0 (15 s answer)" "$TINY"
 if [ -n "$BASE" ]; then
-  cycles "base q8_0 (30 s answer)" "$BASE"
+  cycles "base q8_0 (15 s answer)" "$BASE"
 fi

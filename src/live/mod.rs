@@ -62,9 +62,20 @@ pub struct LiveOptions {
     /// audio to commit the words before it (the recogniser may still revise
     /// the last second).
     pub settle_s: f64,
+    /// Words are committed only from windows at least this long (longer
+    /// windows give the recogniser more context).
+    pub min_commit_s: f64,
     /// An open window this long is committed even without a pause (all but
     /// its last [`Self::settle_s`] plus one second).
     pub max_window_s: f64,
+    /// Each window is decoded with up to this much audio before its start as
+    /// context; the words heard there (already committed) are dropped. Off by
+    /// default: tiny.en often skipped a sentence's end heard as context and
+    /// then timed the next words into it, and the WER rose.
+    pub lead_in_s: f64,
+    /// Silence put before each window (the recogniser misses first words
+    /// that start right at the beginning of its input).
+    pub pad_s: f64,
     /// When the live transcript trails the audio by more than this, live
     /// decoding stops and the rest is transcribed after Stop.
     pub max_lag_s: f64,
@@ -88,6 +99,9 @@ impl Default for LiveOptions {
             min_pause_s: 0.3,
             settle_s: 0.8,
             max_window_s: 20.0,
+            min_commit_s: 10.0,
+            lead_in_s: 0.0,
+            pad_s: 0.3,
             max_lag_s: 8.0,
             prompt_with_context: false,
             incremental_probe: true,

@@ -111,10 +111,11 @@ impl CachedListener<'_, '_> {
         let base = self.audio.as_ptr() as usize;
         let at = clip.as_ptr() as usize;
         let size = std::mem::size_of::<f32>();
-        (at >= base && at + clip.len() * size <= base + self.audio.len() * size).then(|| {
-            let from = (at - base) / size;
-            (from, from + clip.len())
-        })
+        (at >= base && at + std::mem::size_of_val(clip) <= base + std::mem::size_of_val(self.audio))
+            .then(|| {
+                let from = (at - base) / size;
+                (from, from + clip.len())
+            })
     }
 }
 

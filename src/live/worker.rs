@@ -29,6 +29,10 @@ const SILENT_BELOW_SPEECH_DB: f64 = 35.0;
 const PROBE_REGION_S: f64 = 4.0;
 /// Regions overlap by this much, so a stretch at an edge is seen whole.
 const PROBE_OVERLAP_S: f64 = 1.0;
+/// Lead-in words are looked for among those up to this far past the start.
+const LEAD_IN_SLACK_S: f64 = 0.3;
+/// ...matching one of this many last committed words.
+const LEAD_IN_MATCH_WORDS: usize = 3;
 /// Words of committed text that prime the next window.
 const PROMPT_WORDS: usize = 40;
 /// On Stop, tentative words before a pause of at least this long...
@@ -223,22 +227,28 @@ impl State {
             .then(|| self.context_prompt())
             .flatten()
             .or_else(|| self.options.transcribe.initial_prompt.clone());
-        let window = Window {
-            offset_s: start_s,
+        let words = decode_from(
+            decoder,
+            &self.audio,
+            start,
+            end,
+            &self.options,
             prompt,
-            fit_audio_ctx: end_s - start_s <= FIT_MAX_S,
-            abort: Some(self.stop.clone()),
-        };
-        let transcript = decoder.decode(window_audio, &self.options.transcribe, &window)?;
-        let words = transcript.words;
+            Some(self.stop.clone()),
+            &self.committed,
+        )?;
+        let window_audio = &self.audio[start..end];
         let duration = end_s - start_s;
+        // Longer windows decode better: commit only once the window has some
+        // length, at the latest settled pause.
         let point = commit_point(
             window_audio,
             start_s,
             &words,
             self.options.min_pause_s,
             self.options.settle_s,
-        );
+        )
+        .filter(|p| p - start_s >= self.options.min_commit_s);
         let (keep, next_commit) = match point {
             Some(p) => (words.iter().filter(|w| mid(w) < p).count(), p),
             None if duration >= self.options.max_window_s => {
@@ -382,7 +392,6 @@ impl State {
         let mut words = std::mem::take(&mut self.committed);
         let mut segments = std::mem::take(&mut self.segments);
         if end > start && !is_silent(&self.audio[start..end], &mut self.loudest_db) {
-            let start_s = start as f64 / RATE;
             let prompt = self
                 .options
                 .prompt_with_context
@@ -392,20 +401,24 @@ impl State {
                 })
                 .flatten()
                 .or_else(|| self.options.transcribe.initial_prompt.clone());
-            let window = Window {
-                offset_s: start_s,
+            let tail = decode_from(
+                decoder,
+                &self.audio,
+                start,
+                end,
+                &self.options,
                 prompt,
-                fit_audio_ctx: tail_s <= FIT_MAX_S,
-                abort: None,
-            };
-            let tail =
-                decoder.decode(&self.audio[start..end], &self.options.transcribe, &window)?;
-            segments.extend(
-                tail.segments
-                    .into_iter()
-                    .filter(|s| !s.text.starts_with('[')),
-            );
-            words.extend(tail.words);
+                None,
+                &words,
+            )?;
+            if !tail.is_empty() {
+                segments.push(Segment {
+                    text: join(&tail),
+                    start: tail[0].start,
+                    end: tail[tail.len() - 1].end,
+                });
+            }
+            words.extend(tail);
         }
         let transcribe_s = started.elapsed().as_secs_f64();
         let transcript = Transcript {
@@ -477,6 +490,83 @@ fn is_silent(window: &[f32], loudest_db: &mut f64) -> bool {
         *loudest_db = loudest_db.max(loud);
     }
     silent
+}
+
+/// Decodes `audio[start..end]` with up to [`LiveOptions::lead_in_s`] of the
+/// audio before it as context, and returns the words from `start` on (after
+/// the last of `committed`).
+#[allow(clippy::too_many_arguments)]
+fn decode_from(
+    decoder: &mut WindowDecoder<'_>,
+    audio: &[f32],
+    start: usize,
+    end: usize,
+    options: &LiveOptions,
+    prompt: Option<String>,
+    abort: Option<Arc<AtomicBool>>,
+    committed: &[Word],
+) -> Result<Vec<Word>, AsrError> {
+    let from = start.saturating_sub((options.lead_in_s * RATE) as usize);
+    let pad = (options.pad_s * RATE) as usize;
+    let padded: Vec<f32>;
+    let input = if pad > 0 {
+        padded = std::iter::repeat_n(0.0, pad)
+            .chain(audio[from..end].iter().copied())
+            .collect();
+        &padded[..]
+    } else {
+        &audio[from..end]
+    };
+    let window = Window {
+        offset_s: (from as f64 - pad as f64) / RATE,
+        prompt,
+        fit_audio_ctx: input.len() as f64 / RATE <= FIT_MAX_S,
+        abort,
+    };
+    let transcript = decoder.decode(input, &options.transcribe, &window)?;
+    let mut words = transcript.words;
+    if from < start {
+        words = drop_lead_in(words, committed, start as f64 / RATE);
+    }
+    // Nothing is heard in the padding; a word timed into it starts at `start`.
+    let start_s = start as f64 / RATE;
+    for w in &mut words {
+        w.start = w.start.max(start_s);
+        w.end = w.end.max(w.start);
+    }
+    Ok(words)
+}
+
+/// Words the recogniser heard again in the lead-in before `start_s`. Word
+/// times near a pause can be off by a few hundred milliseconds either way, so
+/// the lead-in's words are found by their text where possible: the first
+/// match of one of the last committed words among the words near the start
+/// marks where the new words begin. Failing that, by their times.
+fn drop_lead_in(mut words: Vec<Word>, committed: &[Word], start_s: f64) -> Vec<Word> {
+    if committed.is_empty() {
+        return words;
+    }
+    let near = words
+        .iter()
+        .take_while(|w| mid(w) < start_s + LEAD_IN_SLACK_S)
+        .count();
+    for back in 0..LEAD_IN_MATCH_WORDS.min(committed.len()) {
+        let target = lexical::normalise(&committed[committed.len() - 1 - back].text);
+        if target.is_empty() {
+            continue;
+        }
+        if let Some(i) = words[..near]
+            .iter()
+            .position(|w| lexical::normalise(&w.text) == target)
+        {
+            // `back` committed words after the match may have been heard
+            // differently this time; they are dropped with it.
+            let drop = (i + 1 + back).min(words.len());
+            return words.split_off(drop);
+        }
+    }
+    words.retain(|w| mid(w) >= start_s);
+    words
 }
 
 fn mid(w: &Word) -> f64 {
