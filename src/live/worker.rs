@@ -191,15 +191,18 @@ impl State {
             && self.options.incremental_probe
             && !self.stop.load(Ordering::Relaxed)
         {
+            // The probes depend on the audio only, not on the transcript: all
+            // but the last second (a stretch may go on) can be probed.
             let region = (PROBE_REGION_S * RATE) as usize;
-            if self.commit >= self.probed_until + region {
-                let overlap = (PROBE_OVERLAP_S * RATE) as usize;
+            let overlap = (PROBE_OVERLAP_S * RATE) as usize;
+            let until = len.saturating_sub(overlap);
+            if until >= self.probed_until + region {
                 // Frame-aligned, like the delivery analysis's frames.
                 let from = self.probed_until.saturating_sub(overlap) / 160 * 160;
                 let config = self.options.settings.delivery.clone();
                 self.cache
-                    .probe_region(probe, &self.audio, from, self.commit, &config, &self.stop);
-                self.probed_until = self.commit;
+                    .probe_region(probe, &self.audio, from, until, &config, &self.stop);
+                self.probed_until = until;
             }
         }
         if len > self.last_update_len && self.last_update.elapsed() >= TICK {
@@ -297,6 +300,18 @@ impl State {
             STOP_MIN_PAUSE_S,
             STOP_SETTLE_S,
         );
+        // Failing a pause, the end of a clause the recogniser punctuated.
+        let decoded_s = self.decoded_end as f64 / RATE;
+        let point = point.or_else(|| {
+            self.tentative
+                .windows(2)
+                .filter(|pair| {
+                    pair[0].text.ends_with(['.', ',', '?', '!', ';', ':'])
+                        && pair[0].end <= decoded_s - STOP_SETTLE_S
+                })
+                .map(|pair| (pair[0].end + pair[1].start) / 2.0)
+                .fold(None, |_, p| Some(p))
+        });
         if let Some(p) = point {
             let keep = self.tentative.iter().filter(|w| mid(w) < p).count();
             let rest = self.tentative.split_off(keep);
