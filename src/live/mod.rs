@@ -102,7 +102,7 @@ impl Default for LiveOptions {
             min_commit_s: 10.0,
             lead_in_s: 0.0,
             pad_s: 0.3,
-            max_lag_s: 8.0,
+            max_lag_s: 15.0,
             prompt_with_context: false,
             incremental_probe: true,
         }
