@@ -6,6 +6,7 @@ pub mod asr;
 pub mod audio;
 pub mod critic;
 pub mod delivery;
+pub mod live;
 pub mod questions;
 pub mod report;
 pub mod settings_file;

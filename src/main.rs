@@ -10,6 +10,7 @@ use rehearse::asr::model::{self, fetch, store, Quantization};
 use rehearse::asr::TranscribeOptions;
 use rehearse::audio::capture;
 use rehearse::critic::{critique_with_llm, Answer, CriticConfig};
+use rehearse::live::{LiveOptions, LiveSession};
 use rehearse::questions::{Bank, Card};
 use rehearse::report::Report;
 
@@ -41,6 +42,19 @@ enum Command {
         /// Print the JSON report instead of the readable one.
         #[arg(long)]
         json: bool,
+        /// Feed the file through the live path (as while recording) at
+        /// real-time pace, press Stop at its end, and add the Stop-to-report
+        /// timings.
+        #[arg(long)]
+        live: bool,
+        /// With --live: feed this many times faster than real time (0: as
+        /// fast as possible).
+        #[arg(long, default_value_t = 1.0, hide = true, requires = "live")]
+        speed: f64,
+        /// With --live: run the whole session this many times in one process
+        /// and print the memory in use after each (a leak check).
+        #[arg(long, default_value_t = 1, hide = true, requires = "live")]
+        cycles: usize,
     },
     /// Print the transcript of a recording.
     Transcribe {
@@ -207,11 +221,18 @@ fn run(cli: Cli) -> Result<(), String> {
             question,
             asr,
             json,
+            live,
+            speed,
+            cycles,
         } => {
             let card = load_card(question_file, question)?;
             let mut options = asr.options();
             options.question = card;
-            let report = analyze_file(&audio, &options).map_err(|e| e.to_string())?;
+            let report = if live {
+                analyze_live(&audio, &options, speed, cycles)?
+            } else {
+                analyze_file(&audio, &options).map_err(|e| e.to_string())?
+            };
             if json {
                 println!(
                     "{}",
@@ -324,6 +345,81 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Model(command) => run_model(command),
     }
+}
+
+/// Feeds `path` through a live session at `speed` times real time (0: as
+/// fast as possible), presses Stop at the end, and returns the report;
+/// `cycles` > 1 repeats the session with the same model and prints the
+/// resident memory after each to stderr.
+fn analyze_live(
+    path: &std::path::Path,
+    options: &AnalyzeOptions,
+    speed: f64,
+    cycles: usize,
+) -> Result<Report, String> {
+    use std::time::{Duration, Instant};
+    let started = Instant::now();
+    let audio = rehearse::audio::load_for_analysis(path).map_err(|e| e.to_string())?;
+    let decode_s = started.elapsed().as_secs_f64();
+    let started = Instant::now();
+    let (model_path, info) = model::resolve(options.model.as_deref()).map_err(|e| e.to_string())?;
+    let transcriber = std::sync::Arc::new(
+        rehearse::asr::Transcriber::load(&model_path, &info).map_err(|e| e.to_string())?,
+    );
+    let model_load_s = started.elapsed().as_secs_f64();
+    let mut notices = Vec::new();
+    let settings = rehearse::analyze::AnalysisSettings::load_user(&mut notices);
+    let live_options = LiveOptions {
+        transcribe: options.transcribe.clone(),
+        question: options.question.clone(),
+        settings,
+        ..LiveOptions::default()
+    };
+    // 20 ms blocks, as the recorder's writer hands them on.
+    const BLOCK: usize = 320;
+    let mut last = None;
+    for cycle in 1..=cycles.max(1) {
+        let session = LiveSession::start(transcriber.clone(), live_options.clone(), |_| {})
+            .map_err(|e| e.to_string())?;
+        let feeder = session.feeder();
+        let t0 = Instant::now();
+        let due = |samples: usize| {
+            t0 + Duration::from_secs_f64(samples as f64 / 16_000.0 / speed.max(1e-9))
+        };
+        for (i, block) in audio.samples.chunks(BLOCK).enumerate() {
+            if speed > 0.0 {
+                std::thread::sleep(due(i * BLOCK).saturating_duration_since(Instant::now()));
+            }
+            feeder.push(block);
+        }
+        if speed > 0.0 {
+            // Stop is pressed when the last sample has been spoken.
+            std::thread::sleep(due(audio.samples.len()).saturating_duration_since(Instant::now()));
+        }
+        let result = session.finish().map_err(|e| e.to_string())?;
+        if cycles > 1 {
+            eprintln!(
+                "cycle {cycle}: rss_mb {:.1} stop_to_report_s {:.3}",
+                resident_mb().unwrap_or(f64::NAN),
+                result.report.timing.stop_to_report_s.unwrap_or(f64::NAN)
+            );
+        }
+        last = Some(result.report);
+    }
+    let mut report = last.expect("at least one cycle");
+    report.notices.splice(0..0, notices);
+    report.audio_path = Some(path.display().to_string());
+    report.timing.decode_s = decode_s;
+    report.timing.model_load_s = model_load_s;
+    Ok(report)
+}
+
+/// This process's resident memory in MB (Linux).
+fn resident_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
 }
 
 /// The card named by `--question-file` or `--question`, if either was given.
@@ -687,6 +783,10 @@ fn print_report(report: &Report) {
     }
     for notice in &report.notices {
         println!("Note:     {notice}");
+    }
+    if let Some(s) = report.timing.stop_to_report_s {
+        let lag = report.timing.realtime_lag_s.unwrap_or(0.0);
+        println!("Live:     report {s:.2} s after Stop; captions trailed the audio by {lag:.1} s at most");
     }
     println!();
     println!("{}", report.transcript.text);

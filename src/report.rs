@@ -508,6 +508,31 @@ pub struct Timing {
     pub transcribe_s: f64,
     /// Delivery analysis, including re-listening to possible filled pauses.
     pub delivery_s: f64,
+    /// Live analysis only: from Stop to the report being ready.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stop_to_report_s: Option<f64>,
+    /// Live analysis only: the most the live transcript trailed the audio
+    /// while recording, in seconds of audio.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub realtime_lag_s: Option<f64>,
+    /// Live analysis only: what was left for Stop.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub live: Option<LiveTiming>,
+}
+
+/// What a live analysis left for Stop.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LiveTiming {
+    /// Seconds of audio transcribed after Stop (the tail, or everything after
+    /// the point where live decoding fell behind).
+    pub tail_s: f64,
+    /// Where live decoding fell behind and stopped, in seconds of audio;
+    /// `null` when it kept up.
+    pub degraded_at_s: Option<f64>,
+    /// Filled-pause probes answered from the ones run while recording.
+    pub probes_reused: usize,
+    /// Filled-pause probes run after Stop.
+    pub probes_after_stop: usize,
 }
 
 /// The full report for one answer.

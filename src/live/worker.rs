@@ -1,0 +1,642 @@
+//! The live session's worker thread: keeps the audio, decodes windows, commits
+//! words, probes possible filled pauses, and on Stop builds the report.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::probe_cache::{CachedListener, ProbeCache};
+use super::{LiveOptions, LiveResult, LiveUpdate, Msg};
+use crate::analyze::{build_report, AnalyzeError};
+use crate::asr::{AsrError, FilledPauseProbe, Transcriber, Window, WindowDecoder};
+use crate::audio::{vad, Audio16k, ANALYSIS_RATE};
+use crate::delivery::lexical;
+use crate::report::{ModelInfo, PaceKind, Segment, Transcript, Word};
+
+const RATE: f64 = ANALYSIS_RATE as f64;
+/// Updates while audio arrives but nothing was decoded.
+const TICK: Duration = Duration::from_millis(500);
+/// Windows up to this long shrink the encoder to their length.
+const FIT_MAX_S: f64 = 29.0;
+/// Don't decode a window shorter than this.
+const MIN_WINDOW_S: f64 = 0.5;
+/// A window whose loud frames stay below this is silence (dBFS).
+const SILENT_DB: f64 = -50.0;
+/// ...or that stays this far below the loudest speech heard so far.
+const SILENT_BELOW_SPEECH_DB: f64 = 35.0;
+/// Probe committed audio in regions of at least this many seconds.
+const PROBE_REGION_S: f64 = 4.0;
+/// Regions overlap by this much, so a stretch at an edge is seen whole.
+const PROBE_OVERLAP_S: f64 = 1.0;
+/// Lead-in words are looked for among those up to this far past the start.
+const LEAD_IN_SLACK_S: f64 = 0.3;
+/// ...matching one of this many last committed words.
+const LEAD_IN_MATCH_WORDS: usize = 3;
+/// Words of committed text that prime the next window.
+const PROMPT_WORDS: usize = 40;
+/// On Stop, tentative words before a pause of at least this long...
+const STOP_MIN_PAUSE_S: f64 = 0.1;
+/// ...lying this far before the end of the last decoded window are kept, and
+/// only the audio after that pause is decoded again.
+const STOP_SETTLE_S: f64 = 0.5;
+
+type OnUpdate = Box<dyn FnMut(LiveUpdate) + Send>;
+type Reply = Sender<Result<LiveResult, AnalyzeError>>;
+
+struct State {
+    options: LiveOptions,
+    audio: Vec<f32>,
+    /// Where the next window starts (inside a pause), in samples.
+    commit: usize,
+    committed: Vec<Word>,
+    segments: Vec<Segment>,
+    tentative: Vec<Word>,
+    /// End of the last decoded window, in samples.
+    decoded_end: usize,
+    /// The worst staleness of the transcript seen so far, in seconds of audio.
+    worst_lag_s: f64,
+    /// Loudest level (98th percentile of a window) heard so far.
+    loudest_db: f64,
+    /// When live decoding gave up, in seconds of audio, and the lag then.
+    degraded: Option<(f64, f64)>,
+    /// Committed words already sent in an update.
+    sent_committed: usize,
+    last_update: Instant,
+    last_update_len: usize,
+    cache: ProbeCache,
+    probed_until: usize,
+    finish: Option<(Instant, Reply)>,
+    disconnected: bool,
+    stop: Arc<AtomicBool>,
+    on_update: OnUpdate,
+}
+
+pub(super) fn run(
+    transcriber: Arc<Transcriber>,
+    options: LiveOptions,
+    rx: Receiver<Msg>,
+    ready: Sender<Result<(), AsrError>>,
+    stop: Arc<AtomicBool>,
+    on_update: OnUpdate,
+) {
+    let t = &*transcriber;
+    let threads = options.transcribe.threads;
+    let (mut decoder, mut probe) =
+        match WindowDecoder::new(t).and_then(|d| Ok((d, FilledPauseProbe::new(t, threads)?))) {
+            Ok(pair) => pair,
+            Err(e) => {
+                let _ = ready.send(Err(e));
+                return;
+            }
+        };
+    let _ = ready.send(Ok(()));
+    let mut s = State {
+        options,
+        audio: Vec::with_capacity(ANALYSIS_RATE as usize * 180),
+        commit: 0,
+        committed: Vec::new(),
+        segments: Vec::new(),
+        tentative: Vec::new(),
+        decoded_end: 0,
+        worst_lag_s: 0.0,
+        loudest_db: f64::NEG_INFINITY,
+        degraded: None,
+        sent_committed: 0,
+        last_update: Instant::now(),
+        last_update_len: 0,
+        cache: ProbeCache::default(),
+        probed_until: 0,
+        finish: None,
+        disconnected: false,
+        stop,
+        on_update,
+    };
+    loop {
+        match rx.recv_timeout(Duration::from_millis(50)) {
+            Ok(msg) => s.take(msg),
+            Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => s.disconnected = true,
+        }
+        s.drain(&rx);
+        if let Some((stopped, reply)) = s.finish.take() {
+            let result = s.finish(t, &mut decoder, &mut probe, stopped);
+            let _ = reply.send(result);
+            return;
+        }
+        if s.disconnected {
+            return;
+        }
+        s.step(&mut decoder, &mut probe, &rx);
+    }
+}
+
+impl State {
+    fn take(&mut self, msg: Msg) {
+        match msg {
+            Msg::Audio(samples) => self.audio.extend_from_slice(&samples),
+            Msg::Finish(at, reply) => self.finish = Some((at, reply)),
+        }
+    }
+
+    /// Moves everything queued into the audio, up to a Stop.
+    fn drain(&mut self, rx: &Receiver<Msg>) {
+        while self.finish.is_none() {
+            match rx.try_recv() {
+                Ok(msg) => self.take(msg),
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => {
+                    self.disconnected = true;
+                    break;
+                }
+            }
+        }
+    }
+
+    fn step(
+        &mut self,
+        decoder: &mut WindowDecoder<'_>,
+        probe: &mut FilledPauseProbe<'_>,
+        rx: &Receiver<Msg>,
+    ) {
+        let len = self.audio.len();
+        let step = (self.options.step_s * RATE) as usize;
+        let min_window = (MIN_WINDOW_S * RATE) as usize;
+        if self.degraded.is_none()
+            && len >= self.decoded_end + step
+            && len >= self.commit + min_window
+        {
+            let previous_end = self.decoded_end;
+            let result = self.decode_window(decoder);
+            if self.stop.load(Ordering::Relaxed) {
+                // Abandoned for Stop: the tail covers this window.
+                self.decoded_end = previous_end;
+                return;
+            }
+            self.drain(rx);
+            let received = self.audio.len();
+            // The transcript was at `previous_end` until this decode finished.
+            self.worst_lag_s = self
+                .worst_lag_s
+                .max((received - previous_end) as f64 / RATE);
+            let lag = (received - self.decoded_end) as f64 / RATE;
+            match result {
+                Ok(()) if lag <= self.options.max_lag_s => {}
+                _ => self.degraded = Some((self.decoded_end as f64 / RATE, lag)),
+            }
+            self.update();
+            return;
+        }
+        if self.degraded.is_none()
+            && self.options.incremental_probe
+            && !self.stop.load(Ordering::Relaxed)
+        {
+            // The probes depend on the audio only, not on the transcript: all
+            // but the last second (a stretch may go on) can be probed.
+            let region = (PROBE_REGION_S * RATE) as usize;
+            let overlap = (PROBE_OVERLAP_S * RATE) as usize;
+            let until = len.saturating_sub(overlap);
+            if until >= self.probed_until + region {
+                // Frame-aligned, like the delivery analysis's frames.
+                let from = self.probed_until.saturating_sub(overlap) / 160 * 160;
+                let config = self.options.settings.delivery.clone();
+                self.cache
+                    .probe_region(probe, &self.audio, from, until, &config, &self.stop);
+                self.probed_until = until;
+            }
+        }
+        if len > self.last_update_len && self.last_update.elapsed() >= TICK {
+            self.update();
+        }
+    }
+
+    /// Decodes `[commit, now]`, commits words up to the last settled pause
+    /// and keeps the rest as tentative.
+    fn decode_window(&mut self, decoder: &mut WindowDecoder<'_>) -> Result<(), AsrError> {
+        let (start, end) = (self.commit, self.audio.len());
+        self.decoded_end = end;
+        let start_s = start as f64 / RATE;
+        let end_s = end as f64 / RATE;
+        let window_audio = &self.audio[start..end];
+        if is_silent(window_audio, &mut self.loudest_db) {
+            // Nothing said: move the commit point up, keeping a little lead-in.
+            self.commit = end.saturating_sub((0.3 * RATE) as usize).max(start);
+            self.tentative.clear();
+            return Ok(());
+        }
+        let prompt = self
+            .options
+            .prompt_with_context
+            .then(|| self.context_prompt())
+            .flatten()
+            .or_else(|| self.options.transcribe.initial_prompt.clone());
+        let words = decode_from(
+            decoder,
+            &self.audio,
+            start,
+            end,
+            &self.options,
+            prompt,
+            Some(self.stop.clone()),
+            &self.committed,
+        )?;
+        let window_audio = &self.audio[start..end];
+        let duration = end_s - start_s;
+        // Longer windows decode better: commit only once the window has some
+        // length, at the latest settled pause.
+        let point = commit_point(
+            window_audio,
+            start_s,
+            &words,
+            self.options.min_pause_s,
+            self.options.settle_s,
+        )
+        .filter(|p| p - start_s >= self.options.min_commit_s);
+        let (keep, next_commit) = match point {
+            Some(p) => (words.iter().filter(|w| mid(w) < p).count(), p),
+            None if duration >= self.options.max_window_s => {
+                // No pause for a long time: commit all but the last stretch,
+                // cutting between two words.
+                let cut = end_s - self.options.settle_s - 1.0;
+                let keep = words.iter().filter(|w| w.end <= cut).count();
+                let p = match (keep.checked_sub(1).map(|i| &words[i]), words.get(keep)) {
+                    (Some(last), Some(next)) => (last.end + next.start) / 2.0,
+                    (Some(last), None) => last.end,
+                    (None, _) => cut,
+                };
+                (keep, p)
+            }
+            None => (0, start_s),
+        };
+        let mut words = words;
+        self.tentative = words.split_off(keep);
+        self.commit_words(words);
+        self.commit = ((next_commit * RATE) as usize).clamp(start, end);
+        Ok(())
+    }
+
+    fn commit_words(&mut self, words: Vec<Word>) {
+        if !words.is_empty() {
+            self.segments.push(Segment {
+                text: join(&words),
+                start: words[0].start,
+                end: words[words.len() - 1].end,
+            });
+            self.committed.extend(words);
+        }
+    }
+
+    /// On Stop: keeps the tentative words that lie before a short pause well
+    /// inside the last decoded window, so only the audio after it is decoded.
+    fn settle_tentative(&mut self) {
+        if self.degraded.is_some() || self.tentative.is_empty() || self.decoded_end <= self.commit {
+            return;
+        }
+        let start_s = self.commit as f64 / RATE;
+        let point = commit_point(
+            &self.audio[self.commit..self.decoded_end],
+            start_s,
+            &self.tentative,
+            STOP_MIN_PAUSE_S,
+            STOP_SETTLE_S,
+        );
+        // Failing a pause, the end of a clause the recogniser punctuated.
+        let decoded_s = self.decoded_end as f64 / RATE;
+        let point = point.or_else(|| {
+            self.tentative
+                .windows(2)
+                .filter(|pair| {
+                    pair[0].text.ends_with(['.', ',', '?', '!', ';', ':'])
+                        && pair[0].end <= decoded_s - STOP_SETTLE_S
+                })
+                .map(|pair| (pair[0].end + pair[1].start) / 2.0)
+                .fold(None, |_, p| Some(p))
+        });
+        if let Some(p) = point {
+            let keep = self.tentative.iter().filter(|w| mid(w) < p).count();
+            let rest = self.tentative.split_off(keep);
+            let settled = std::mem::replace(&mut self.tentative, rest);
+            self.commit_words(settled);
+            self.commit = ((p * RATE) as usize).clamp(self.commit, self.decoded_end);
+        }
+    }
+
+    fn context_prompt(&self) -> Option<String> {
+        let from = self.committed.len().saturating_sub(PROMPT_WORDS);
+        (from < self.committed.len()).then(|| join(&self.committed[from..]))
+    }
+
+    fn update(&mut self) {
+        let config = &self.options.settings.delivery;
+        let mut all: Vec<Word> = self.committed.clone();
+        all.extend(self.tentative.iter().cloned());
+        let tokens = lexical::tokens(&all);
+        let spoken: Vec<_> = lexical::filled_pauses(&tokens, config)
+            .into_iter()
+            .chain(lexical::discourse_fillers(&tokens))
+            .collect();
+        let filled_at: Vec<f64> = spoken
+            .iter()
+            .filter(|f| lexical::is_filled_pause(&lexical::normalise(&all[f.first].text), config))
+            .map(|f| all[f.first].start)
+            .collect();
+        let mut filler_word = vec![false; all.len()];
+        for f in &spoken {
+            for flag in &mut filler_word[f.first..=f.last] {
+                *flag = true;
+            }
+        }
+        let heard = self
+            .cache
+            .hesitations(config)
+            .into_iter()
+            .filter(|t| filled_at.iter().all(|a| (a - t).abs() > 1.0))
+            .count();
+        let counted: Vec<&Word> = all
+            .iter()
+            .zip(&filler_word)
+            .filter(|(_, f)| !**f)
+            .map(|(w, _)| w)
+            .collect();
+        let band = config.pace.band_wpm;
+        let wpm = recent_wpm(&counted, config.pace.window_s);
+        let pace = wpm.and_then(|w| {
+            if w > band[1] {
+                Some(PaceKind::Rushing)
+            } else if w < band[0] {
+                Some(PaceKind::Dragging)
+            } else {
+                None
+            }
+        });
+        let elapsed_s = self.audio.len() as f64 / RATE;
+        let transcribed_s = self.decoded_end as f64 / RATE;
+        let update = LiveUpdate {
+            elapsed_s,
+            transcribed_s,
+            lag_s: elapsed_s - transcribed_s,
+            caption: join(&all),
+            committed_count: self.committed.len(),
+            new_committed: self.committed[self.sent_committed..].to_vec(),
+            tentative: self.tentative.clone(),
+            fillers: spoken.len() + heard,
+            wpm,
+            band_wpm: band,
+            pace,
+            degraded: self.degraded.is_some(),
+        };
+        self.sent_committed = self.committed.len();
+        self.last_update = Instant::now();
+        self.last_update_len = self.audio.len();
+        (self.on_update)(update);
+    }
+
+    fn finish(
+        &mut self,
+        transcriber: &Transcriber,
+        decoder: &mut WindowDecoder<'_>,
+        probe: &mut FilledPauseProbe<'_>,
+        stopped: Instant,
+    ) -> Result<LiveResult, AnalyzeError> {
+        // The tail: everything after the last commit point (after the point
+        // where live decoding gave up, when it did).
+        let started = Instant::now();
+        self.settle_tentative();
+        let (start, end) = (self.commit, self.audio.len());
+        let tail_s = (end - start) as f64 / RATE;
+        let mut words = std::mem::take(&mut self.committed);
+        let mut segments = std::mem::take(&mut self.segments);
+        if end > start && !is_silent(&self.audio[start..end], &mut self.loudest_db) {
+            let prompt = self
+                .options
+                .prompt_with_context
+                .then(|| {
+                    let from = words.len().saturating_sub(PROMPT_WORDS);
+                    (from < words.len()).then(|| join(&words[from..]))
+                })
+                .flatten()
+                .or_else(|| self.options.transcribe.initial_prompt.clone());
+            let tail = decode_from(
+                decoder,
+                &self.audio,
+                start,
+                end,
+                &self.options,
+                prompt,
+                None,
+                &words,
+            )?;
+            if !tail.is_empty() {
+                segments.push(Segment {
+                    text: join(&tail),
+                    start: tail[0].start,
+                    end: tail[tail.len() - 1].end,
+                });
+            }
+            words.extend(tail);
+        }
+        let transcribe_s = started.elapsed().as_secs_f64();
+        let transcript = Transcript {
+            text: segments
+                .iter()
+                .map(|s| s.text.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
+            segments,
+            words,
+        };
+
+        let started = Instant::now();
+        let audio = Audio16k {
+            samples: std::mem::take(&mut self.audio),
+        };
+        let mut listener = CachedListener {
+            probe,
+            cache: &self.cache,
+            audio: &audio.samples,
+            hits: 0,
+            misses: 0,
+        };
+        let mut report = build_report(
+            &audio,
+            transcript,
+            self.options.question.as_ref(),
+            &self.options.settings,
+            Some(&mut listener),
+        );
+        let (hits, misses) = (listener.hits, listener.misses);
+        report.timing.delivery_s = started.elapsed().as_secs_f64();
+        report.timing.transcribe_s = transcribe_s;
+        report.model = Some(ModelInfo {
+            path: transcriber.path().display().to_string(),
+            name: transcriber.name().to_string(),
+        });
+        if let Some((at, lag)) = self.degraded {
+            report.notices.push(format!(
+                "Live transcription fell behind at {} (it trailed the audio by {lag:.1} s), \
+                 so the rest of the answer was transcribed after Stop.",
+                clock(at)
+            ));
+        }
+        let timing = &mut report.timing;
+        timing.live = Some(crate::report::LiveTiming {
+            tail_s,
+            degraded_at_s: self.degraded.map(|(at, _)| at),
+            probes_reused: hits,
+            probes_after_stop: misses,
+        });
+        timing.realtime_lag_s = Some(self.worst_lag_s);
+        timing.stop_to_report_s = Some(stopped.elapsed().as_secs_f64());
+        Ok(LiveResult { report, audio })
+    }
+}
+
+/// Whether `window` holds no speech worth decoding; `loudest_db` keeps the
+/// loudest speech heard so far.
+fn is_silent(window: &[f32], loudest_db: &mut f64) -> bool {
+    let mut levels = vad::frame_levels_db(window);
+    if levels.is_empty() {
+        return true;
+    }
+    levels.sort_by(f64::total_cmp);
+    let loud = levels[(levels.len() - 1) * 98 / 100];
+    let silent = loud < SILENT_DB || loud < *loudest_db - SILENT_BELOW_SPEECH_DB;
+    if !silent {
+        *loudest_db = loudest_db.max(loud);
+    }
+    silent
+}
+
+/// Decodes `audio[start..end]` with up to [`LiveOptions::lead_in_s`] of the
+/// audio before it as context, and returns the words from `start` on (after
+/// the last of `committed`).
+#[allow(clippy::too_many_arguments)]
+fn decode_from(
+    decoder: &mut WindowDecoder<'_>,
+    audio: &[f32],
+    start: usize,
+    end: usize,
+    options: &LiveOptions,
+    prompt: Option<String>,
+    abort: Option<Arc<AtomicBool>>,
+    committed: &[Word],
+) -> Result<Vec<Word>, AsrError> {
+    let from = start.saturating_sub((options.lead_in_s * RATE) as usize);
+    let pad = (options.pad_s * RATE) as usize;
+    let padded: Vec<f32>;
+    let input = if pad > 0 {
+        padded = std::iter::repeat_n(0.0, pad)
+            .chain(audio[from..end].iter().copied())
+            .collect();
+        &padded[..]
+    } else {
+        &audio[from..end]
+    };
+    let window = Window {
+        offset_s: (from as f64 - pad as f64) / RATE,
+        prompt,
+        fit_audio_ctx: input.len() as f64 / RATE <= FIT_MAX_S,
+        abort,
+    };
+    let transcript = decoder.decode(input, &options.transcribe, &window)?;
+    let mut words = transcript.words;
+    if from < start {
+        words = drop_lead_in(words, committed, start as f64 / RATE);
+    }
+    // Nothing is heard in the padding; a word timed into it starts at `start`.
+    let start_s = start as f64 / RATE;
+    for w in &mut words {
+        w.start = w.start.max(start_s);
+        w.end = w.end.max(w.start);
+    }
+    Ok(words)
+}
+
+/// Words the recogniser heard again in the lead-in before `start_s`. Word
+/// times near a pause can be off by a few hundred milliseconds either way, so
+/// the lead-in's words are found by their text where possible: the first
+/// match of one of the last committed words among the words near the start
+/// marks where the new words begin. Failing that, by their times.
+fn drop_lead_in(mut words: Vec<Word>, committed: &[Word], start_s: f64) -> Vec<Word> {
+    if committed.is_empty() {
+        return words;
+    }
+    let near = words
+        .iter()
+        .take_while(|w| mid(w) < start_s + LEAD_IN_SLACK_S)
+        .count();
+    for back in 0..LEAD_IN_MATCH_WORDS.min(committed.len()) {
+        let target = lexical::normalise(&committed[committed.len() - 1 - back].text);
+        if target.is_empty() {
+            continue;
+        }
+        if let Some(i) = words[..near]
+            .iter()
+            .position(|w| lexical::normalise(&w.text) == target)
+        {
+            // `back` committed words after the match may have been heard
+            // differently this time; they are dropped with it.
+            let drop = (i + 1 + back).min(words.len());
+            return words.split_off(drop);
+        }
+    }
+    words.retain(|w| mid(w) >= start_s);
+    words
+}
+
+fn mid(w: &Word) -> f64 {
+    (w.start + w.end) / 2.0
+}
+
+/// The latest place to commit at in a window starting at `start_s`: inside a
+/// pause of at least `min_pause_s`, at least `settle_s` before the window's
+/// end, and not inside any of `words`.
+fn commit_point(
+    window: &[f32],
+    start_s: f64,
+    words: &[Word],
+    min_pause_s: f64,
+    settle_s: f64,
+) -> Option<f64> {
+    let duration = window.len() as f64 / RATE;
+    let end_s = start_s + duration;
+    let spans = vad::speech_spans(window);
+    vad::silences(&spans, duration)
+        .iter()
+        .filter(|gap| gap.len() >= min_pause_s)
+        .map(|gap| start_s + gap.start + (gap.len() / 2.0).min(0.4))
+        .filter(|p| *p <= end_s - settle_s && *p > start_s + 0.05)
+        .filter(|p| !words.iter().any(|w| w.start < *p && w.end > *p))
+        .fold(None, |_, p| Some(p))
+}
+
+/// Words joined as a caption.
+fn join(words: &[Word]) -> String {
+    words
+        .iter()
+        .map(|w| w.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Pace over the last `window_s` seconds of `words`; over all of them when
+/// they span less (but at least 5 s).
+fn recent_wpm(words: &[&Word], window_s: f64) -> Option<f64> {
+    let last = words.last()?.end;
+    let first = words.first()?.start;
+    let from = (last - window_s).max(first);
+    let span = last - from;
+    if span < 5.0 {
+        return None;
+    }
+    let count = words
+        .iter()
+        .filter(|w| (w.start + w.end) / 2.0 >= from)
+        .count();
+    Some(count as f64 / span * 60.0)
+}
+
+fn clock(t: f64) -> String {
+    let t = t.max(0.0).round() as u64;
+    format!("{}:{:02}", t / 60, t % 60)
+}
