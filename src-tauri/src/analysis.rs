@@ -4,7 +4,9 @@ use std::path::Path;
 
 use rehearse::analyze::{build_report, AnalysisSettings};
 use rehearse::asr::{FilledPauseProbe, TranscribeOptions};
+use rehearse::live::{LiveOptions, LiveSession};
 use rehearse::questions::Bank;
+use rehearse::report::Report;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager};
 
@@ -49,21 +51,39 @@ pub fn analyse_and_save<R: tauri::Runtime>(
         .transcribe(&audio.samples, &TranscribeOptions::default())
         .map_err(|e| e.to_string())?;
     progress(app, "delivery", 0.7);
-    let user = state.settings();
     let mut notices = Vec::new();
-    let mut settings = AnalysisSettings::load_user(&mut notices);
+    let settings = analysis_settings(&state, &mut notices);
+    let mut probe = FilledPauseProbe::new(&transcriber, 1).map_err(|e| e.to_string())?;
+    progress(app, "critique", 0.85);
+    let mut report = build_report(&audio, transcript, Some(&card), &settings, Some(&mut probe));
+    report.notices.splice(0..0, notices);
+    save(app, card_id, audio_path, report)
+}
+
+/// The analysis settings: the bundled ones, the user's settings files, and
+/// what the Settings screen chose (pace band, LLM critic).
+pub fn analysis_settings(state: &AppState, notices: &mut Vec<String>) -> AnalysisSettings {
+    let user = state.settings();
+    let mut settings = AnalysisSettings::load_user(notices);
     settings.delivery.pace.band_wpm = user.pace_band;
     settings.critic.llm.enabled = user.llm.enabled;
     settings.critic.llm.base_url = user.llm.base_url.clone();
     settings.critic.llm.model = user.llm.model.clone();
     settings.critic.llm.api_key_env = user.llm.api_key_env.clone().unwrap_or_default();
-    let mut probe = FilledPauseProbe::new(&transcriber, 1).map_err(|e| e.to_string())?;
-    progress(app, "critique", 0.85);
-    let mut report = build_report(&audio, transcript, Some(&card), &settings, Some(&mut probe));
-    report.notices.splice(0..0, notices);
+    settings
+}
+
+/// Stores a finished report as an attempt and tells the UI it is ready.
+pub fn save<R: tauri::Runtime>(
+    app: &AppHandle<R>,
+    card_id: &str,
+    audio_path: &Path,
+    mut report: Report,
+) -> Result<i64, String> {
     report.audio_path = Some(audio_path.display().to_string());
     progress(app, "save", 0.95);
-    let id = state
+    let id = app
+        .state::<AppState>()
         .store
         .lock()
         .map_err(|_| "the history is unavailable".to_string())?
@@ -71,4 +91,40 @@ pub fn analyse_and_save<R: tauri::Runtime>(
         .map_err(|e| e.to_string())?;
     let _ = app.emit("analysis-done", serde_json::json!({ "attemptId": id }));
     Ok(id)
+}
+
+/// Starts transcribing an answer while it is recorded, so that Stop leaves
+/// only the last seconds to decode. `None` when no model is usable: the
+/// recording is then analysed after Stop, which reports the model problem.
+pub fn start_live<R: tauri::Runtime>(app: &AppHandle<R>, card_id: &str) -> Option<LiveSession> {
+    if std::env::var("REHEARSE_LIVE").is_ok_and(|v| v == "off") {
+        return None;
+    }
+    let state = app.state::<AppState>();
+    let transcriber = state.models.transcriber().ok()?;
+    let mut notices = Vec::new();
+    let options = LiveOptions {
+        question: Bank::load_default().get(card_id).cloned(),
+        settings: analysis_settings(&state, &mut notices),
+        ..LiveOptions::default()
+    };
+    let updates = app.clone();
+    LiveSession::start(transcriber, options, move |update| {
+        let _ = updates.emit("live-update", &update);
+    })
+    .ok()
+}
+
+/// Stop, for an answer transcribed live: decodes the tail, runs the delivery
+/// analysis and the critic, and saves the attempt.
+pub fn finish_live_and_save<R: tauri::Runtime>(
+    app: &AppHandle<R>,
+    card_id: &str,
+    audio_path: &Path,
+    session: LiveSession,
+) -> Result<i64, String> {
+    progress(app, "transcribe", 0.6);
+    let result = session.finish().map_err(|e| e.to_string())?;
+    progress(app, "critique", 0.9);
+    save(app, card_id, audio_path, result.report)
 }

@@ -10,7 +10,7 @@ use rehearse::store::{Attempt, AttemptSummary};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, State};
 
-use crate::analysis::analyse_and_save;
+use crate::analysis::{analyse_and_save, finish_live_and_save, start_live};
 use crate::settings::Settings;
 use crate::state::{recordings_dir, ActiveRecording, AppState};
 
@@ -183,7 +183,7 @@ struct Stopped {
 }
 
 #[tauri::command]
-pub fn start_recording<R: tauri::Runtime>(
+pub async fn start_recording<R: tauri::Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
     card_id: String,
@@ -196,14 +196,26 @@ pub fn start_recording<R: tauri::Runtime>(
     let device = device_id.or_else(|| state.settings().input_device);
     let path = recordings_dir().join(format!("{}-{card_id}.wav", timestamp()));
     let levels = app.clone();
-    let recorder = Recorder::start(device.as_deref(), &path, move |level| {
-        let _ = levels.emit("recording-level", level);
-    })
+    let live = start_live(&app, &card_id);
+    let feeder = live.as_ref().map(|session| session.feeder());
+    let recorder = Recorder::start_with_tap(
+        device.as_deref(),
+        &path,
+        move |level| {
+            let _ = levels.emit("recording-level", level);
+        },
+        move |samples| {
+            if let Some(feeder) = &feeder {
+                feeder.push(samples);
+            }
+        },
+    )
     .map_err(|e| e.to_string())?;
     *active = Some(ActiveRecording {
         recorder,
         card_id,
         path: path.clone(),
+        live,
     });
     drop(active);
     // Watches for a recording that ends by itself (device gone, server died).
@@ -259,8 +271,13 @@ pub async fn stop_recording<R: tauri::Runtime>(app: AppHandle<R>) -> Result<i64>
         let mut guard = lock(&state.recording)?;
         guard.take().ok_or("no recording is running")?
     };
-    let card_id = active.card_id.clone();
-    let recorded = blocking(move || active.recorder.stop().map_err(|e| e.to_string())).await?;
+    let ActiveRecording {
+        recorder,
+        card_id,
+        live,
+        ..
+    } = active;
+    let recorded = blocking(move || recorder.stop().map_err(|e| e.to_string())).await?;
     let _ = app.emit(
         "recording-stopped",
         Stopped {
@@ -269,6 +286,14 @@ pub async fn stop_recording<R: tauri::Runtime>(app: AppHandle<R>) -> Result<i64>
             path: recorded.path.display().to_string(),
         },
     );
+    if let Some(session) = live {
+        let (handle, card, path) = (app.clone(), card_id.clone(), recorded.path.clone());
+        match blocking(move || finish_live_and_save(&handle, &card, &path, session)).await {
+            Ok(id) => return Ok(id),
+            // The recording is whole on disk: the batch path still serves.
+            Err(message) => eprintln!("live analysis failed, analysing after Stop: {message}"),
+        }
+    }
     analyse(app, card_id, recorded.path).await
 }
 

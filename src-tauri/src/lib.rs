@@ -20,6 +20,11 @@ pub fn setup<R: tauri::Runtime>(
             // (REHEARSE_DATA_DIR); let the player read them.
             let data = rehearse::asr::model::store::data_dir();
             let _ = app.asset_protocol_scope().allow_directory(&data, true);
+            // Load the recogniser before the first answer, off the UI thread.
+            let handle = app.handle().clone();
+            std::thread::spawn(move || {
+                let _ = handle.state::<state::AppState>().models.transcriber();
+            });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 use rehearse::asr::model;
 use rehearse::asr::Transcriber;
 use rehearse::audio::capture::Recorder;
+use rehearse::live::LiveSession;
 use rehearse::store::Store;
 
 use crate::settings::Settings;
@@ -20,6 +21,8 @@ pub struct ActiveRecording {
     pub card_id: String,
     /// Where the WAV goes.
     pub path: PathBuf,
+    /// The transcript being made while recording, when a model is usable.
+    pub live: Option<LiveSession>,
 }
 
 /// Loads the recogniser once and keeps it for every analysis.

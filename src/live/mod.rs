@@ -199,6 +199,7 @@ impl LiveSession {
         let worker = std::thread::Builder::new()
             .name("rehearse-live".into())
             .spawn(move || {
+                lower_priority();
                 worker::run(
                     transcriber,
                     options,
@@ -263,5 +264,17 @@ impl Drop for LiveSession {
         // Without finish(): the worker ends when every sender is gone; it is
         // not joined here so that a feeder still alive cannot hang the caller.
         self.worker.take();
+    }
+}
+
+/// Decoding yields to everything else in the app: on a busy two-core machine
+/// a decoder at normal priority delayed the capture threads by seconds, and a
+/// crash then lost that much audio. Best effort; a refusal changes nothing.
+fn lower_priority() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: plain system calls on the calling thread, no memory involved.
+    unsafe {
+        let thread = libc::syscall(libc::SYS_gettid) as libc::id_t;
+        libc::setpriority(libc::PRIO_PROCESS, thread, 10);
     }
 }
