@@ -69,6 +69,9 @@ struct State {
     finish: Option<(Instant, Reply)>,
     disconnected: bool,
     stop: Arc<AtomicBool>,
+    /// A decode was abandoned: whisper.cpp's scheduler is left allocated, and
+    /// the next decode on that state would abort the process.
+    aborted: bool,
     on_update: OnUpdate,
 }
 
@@ -110,6 +113,7 @@ pub(super) fn run(
         finish: None,
         disconnected: false,
         stop,
+        aborted: false,
         on_update,
     };
     loop {
@@ -171,6 +175,7 @@ impl State {
             if self.stop.load(Ordering::Relaxed) {
                 // Abandoned for Stop: the tail covers this window.
                 self.decoded_end = previous_end;
+                self.aborted |= result.is_err();
                 return;
             }
             self.drain(rx);
@@ -391,16 +396,19 @@ impl State {
         (self.on_update)(update);
     }
 
-    fn finish(
+    fn finish<'t>(
         &mut self,
-        transcriber: &Transcriber,
-        decoder: &mut WindowDecoder<'_>,
+        transcriber: &'t Transcriber,
+        decoder: &mut WindowDecoder<'t>,
         probe: &mut FilledPauseProbe<'_>,
         stopped: Instant,
     ) -> Result<LiveResult, AnalyzeError> {
         // The tail: everything after the last commit point (after the point
         // where live decoding gave up, when it did).
         let started = Instant::now();
+        if self.aborted {
+            *decoder = WindowDecoder::new(transcriber)?;
+        }
         self.settle_tentative();
         let (start, end) = (self.commit, self.audio.len());
         let tail_s = (end - start) as f64 / RATE;
