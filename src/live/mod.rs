@@ -74,7 +74,10 @@ pub struct LiveOptions {
     /// then timed the next words into it, and the WER rose.
     pub lead_in_s: f64,
     /// Silence put before each window (the recogniser misses first words
-    /// that start right at the beginning of its input).
+    /// that start right at the beginning of its input). 0.2 s of silence
+    /// always follows a window: whisper.cpp aborts the process when its last
+    /// pass over an input covers under 150 ms (a DTW median-filter
+    /// assertion), which an input ending mid-speech invites.
     pub pad_s: f64,
     /// When the live transcript trails the audio by more than this, live
     /// decoding stops and the rest is transcribed after Stop.

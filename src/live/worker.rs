@@ -29,6 +29,9 @@ const SILENT_BELOW_SPEECH_DB: f64 = 35.0;
 const PROBE_REGION_S: f64 = 4.0;
 /// Regions overlap by this much, so a stretch at an edge is seen whole.
 const PROBE_OVERLAP_S: f64 = 1.0;
+/// Silence after each window, against whisper.cpp's abort on a last pass
+/// under 150 ms.
+const END_PAD_S: f64 = 0.2;
 /// Lead-in words are looked for among those up to this far past the start.
 const LEAD_IN_SLACK_S: f64 = 0.3;
 /// ...matching one of this many last committed words.
@@ -69,6 +72,9 @@ struct State {
     finish: Option<(Instant, Reply)>,
     disconnected: bool,
     stop: Arc<AtomicBool>,
+    /// A decode was abandoned: whisper.cpp's scheduler is left allocated, and
+    /// the next decode on that state would abort the process.
+    aborted: bool,
     on_update: OnUpdate,
 }
 
@@ -110,6 +116,7 @@ pub(super) fn run(
         finish: None,
         disconnected: false,
         stop,
+        aborted: false,
         on_update,
     };
     loop {
@@ -171,6 +178,7 @@ impl State {
             if self.stop.load(Ordering::Relaxed) {
                 // Abandoned for Stop: the tail covers this window.
                 self.decoded_end = previous_end;
+                self.aborted |= result.is_err();
                 return;
             }
             self.drain(rx);
@@ -391,16 +399,19 @@ impl State {
         (self.on_update)(update);
     }
 
-    fn finish(
+    fn finish<'t>(
         &mut self,
-        transcriber: &Transcriber,
-        decoder: &mut WindowDecoder<'_>,
+        transcriber: &'t Transcriber,
+        decoder: &mut WindowDecoder<'t>,
         probe: &mut FilledPauseProbe<'_>,
         stopped: Instant,
     ) -> Result<LiveResult, AnalyzeError> {
         // The tail: everything after the last commit point (after the point
         // where live decoding gave up, when it did).
         let started = Instant::now();
+        if self.aborted {
+            *decoder = WindowDecoder::new(transcriber)?;
+        }
         self.settle_tentative();
         let (start, end) = (self.commit, self.audio.len());
         let tail_s = (end - start) as f64 / RATE;
@@ -525,8 +536,12 @@ fn decode_from(
     let pad = (options.pad_s * RATE) as usize;
     let padded: Vec<f32>;
     let input = if pad > 0 {
+        // Silence after the window too: whisper.cpp aborts the process (a
+        // DTW median filter assertion) when its last pass over an input
+        // covers under 150 ms, which an input ending mid-speech invites.
         padded = std::iter::repeat_n(0.0, pad)
             .chain(audio[from..end].iter().copied())
+            .chain(std::iter::repeat_n(0.0, (END_PAD_S * RATE) as usize))
             .collect();
         &padded[..]
     } else {
@@ -543,11 +558,13 @@ fn decode_from(
     if from < start {
         words = drop_lead_in(words, committed, start as f64 / RATE);
     }
-    // Nothing is heard in the padding; a word timed into it starts at `start`.
+    // Nothing is heard in the padding: words timed into it are pulled back
+    // inside the window.
     let start_s = start as f64 / RATE;
+    let end_s = end as f64 / RATE;
     for w in &mut words {
-        w.start = w.start.max(start_s);
-        w.end = w.end.max(w.start);
+        w.start = w.start.clamp(start_s, end_s);
+        w.end = w.end.clamp(w.start, end_s);
     }
     Ok(words)
 }
