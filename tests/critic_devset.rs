@@ -326,7 +326,13 @@ fn held_out_answers_meet_loose_floors() {
     let s = evaluate("held-out set", &fixtures("heldout"));
     // Loose floors, just under the figures measured (docs/critic.md).
     assert!(s.answers >= 30);
-    check("held-out", &s.key_points, &s.mistakes, &s.star, (0.5, 0.55, 0.8));
+    check(
+        "held-out",
+        &s.key_points,
+        &s.mistakes,
+        &s.star,
+        (0.5, 0.55, 0.8),
+    );
 }
 
 /// Asserts key-point F1, mistake F1 and STAR accuracy floors.
@@ -349,4 +355,18 @@ fn check(name: &str, kp: &Counts, mi: &Counts, st: &Counts, floors: (f64, f64, f
         st.accuracy(),
         floors.2
     );
+}
+
+/// `CRITIC_EXPLAIN=card-id,…` prints what the critic looks for on those cards.
+#[test]
+fn explain_cards_on_request() {
+    let Ok(ids) = std::env::var("CRITIC_EXPLAIN") else {
+        return;
+    };
+    let bank = Bank::load(&fixtures("cards"));
+    let config = CriticConfig::default();
+    for id in ids.split(',') {
+        let card = bank.get(id).unwrap_or_else(|| panic!("no card {id}"));
+        println!("== {id}\n{}", rehearse::critic::explain_card(card, &config));
+    }
 }

@@ -206,7 +206,11 @@ pub fn critique_with_delivery(
                 at: if close { s.and_then(|s| s.start) } else { None },
                 source: Source::Rules,
                 score: (m.score * 100.0).round() / 100.0,
-                why: if close { m.why } else { "nothing close".into() },
+                why: if m.score > 0.0 {
+                    m.why
+                } else {
+                    "nothing close".into()
+                },
             }
         })
         .collect();

@@ -289,6 +289,10 @@ impl<'a> Ctx<'a> {
                 if label && (self.negated(&ix, s, e, true) || label_stop.contains(ix.stem(s))) {
                     continue;
                 }
+                // Related-term groups only widen single label words (below).
+                if self.lexicon.related[c] {
+                    continue;
+                }
                 spans.push((s, e, c));
             }
         }
@@ -345,7 +349,15 @@ impl<'a> Ctx<'a> {
             {
                 continue;
             }
-            let g = vec![Feature::Stem(stem.clone())];
+            let mut g = vec![Feature::Stem(stem.clone())];
+            if label {
+                g.extend(
+                    self.lexicon
+                        .related_to(&stem)
+                        .iter()
+                        .map(|&c| Feature::Concept(c)),
+                );
+            }
             if !out.iter().any(|(h, _)| *h == g) {
                 let w = if weak.contains(&stem) {
                     m.weak_weight
@@ -589,11 +601,20 @@ impl<'a> Ctx<'a> {
             } else {
                 1.0
             };
-            let label_score = factor * found_w / total.min(m.label_cap);
+            let mut label_score = factor * found_w / total.min(m.label_cap);
+            // A long label: half of its weight (two strong features) is enough.
+            if found_w / total >= m.label_share - 1e-9 {
+                label_score = label_score.max(factor * m.covered_threshold);
+            }
             if label_score > best.score {
                 best.score = label_score;
                 best.why = format!("matches the label ({})", found_names.join(", "));
             }
+        }
+        // For the explanation only: part of the label, below any threshold.
+        if best.score == 0.0 && found_w > 0.0 && total > 0.0 {
+            best.score = (0.5 * found_w / total).min(0.3);
+            best.why = format!("part of the label ({})", found_names.join(", "));
         }
         if sig.needs_number && !super::generic::has_quantity(self, ix) {
             best.score = best.score.min(m.covered_threshold * 0.5);
