@@ -487,13 +487,12 @@ fn generic_mistakes(
         .iter()
         .filter_map(|n| ctx.lexicon.id(n))
         .collect();
+    let measures_effect = |i: usize| measures.iter().any(|&c| !indexed[i].occ[c].is_empty());
     let metric = result_sentences
         .iter()
         .copied()
-        .chain(
-            (0..indexed.len()).filter(|&i| measures.iter().any(|&c| !indexed[i].occ[c].is_empty())),
-        )
-        .find(|&i| generic::has_quantity(ctx, &indexed[i]));
+        .chain((0..indexed.len()).filter(|&i| measures_effect(i)))
+        .find(|&i| generic::has_result_quantity(ctx, &indexed[i], measures_effect(i)));
     let no_metric = has_result && metric.is_none();
     out.push(mk(
         "no_metric",
