@@ -44,6 +44,7 @@ pub struct Lexicon {
     pub related: Vec<bool>,
     /// Related-term groups by the stem of each of their one-word terms.
     by_stem: HashMap<String, Vec<usize>>,
+    heads: HashMap<String, usize>,
     gap: usize,
     vague: Vec<String>,
 }
@@ -182,7 +183,13 @@ impl Lexicon {
                 }
             }
         }
+        let heads: HashMap<String, usize> = names
+            .iter()
+            .enumerate()
+            .filter_map(|(c, n)| n.strip_prefix('=').map(|h| (rules.stem(h), c)))
+            .collect();
         Ok(Lexicon {
+            heads,
             related: is_related,
             by_stem,
             helper: names.iter().map(|n| n.starts_with('_')).collect(),
@@ -201,6 +208,11 @@ impl Lexicon {
     /// The related-term groups holding a word (by stem) as a one-word term.
     pub fn related_to(&self, stem: &str) -> &[usize] {
         self.by_stem.get(stem).map(|v| v.as_slice()).unwrap_or(&[])
+    }
+
+    /// The related-term group named after a word (by stem), if any.
+    pub fn related_head(&self, stem: &str) -> Option<usize> {
+        self.heads.get(stem).copied()
     }
 
     /// The id of a concept by name.

@@ -319,7 +319,14 @@ impl<'a> Ctx<'a> {
                 .filter(|&&(s, e, c)| e - s == longest && !self.lexicon.helper[c])
                 .min_by_key(|&&(_, _, c)| self.lexicon.size[c])
                 .map(|&(_, _, c)| c);
-            let group: Group = pick.map(|c| vec![Feature::Concept(c)]).unwrap_or_default();
+            let mut group: Group = pick.map(|c| vec![Feature::Concept(c)]).unwrap_or_default();
+            // A one-word label concept also takes the related terms of the
+            // group named after that word ("listens" → ~address + =listen).
+            if label && !group.is_empty() && hi - lo == 1 {
+                if let Some(r) = self.lexicon.related_head(ix.stem(lo)) {
+                    group.push(Feature::Concept(r));
+                }
+            }
             let weight: f64 = match pick {
                 Some(c) if self.lexicon.weak[c] => 0.5,
                 _ => 1.0,
@@ -610,6 +617,17 @@ impl<'a> Ctx<'a> {
                 best.score = label_score;
                 best.why = format!("matches the label ({})", found_names.join(", "));
             }
+        }
+        // A cue-less point whose label has one strong feature (and perhaps
+        // common words): that feature is the point.
+        let strong_total = sig.features.iter().filter(|(_, w)| *w >= 1.0).count();
+        if sig.cues.is_empty()
+            && strong_total == 1
+            && found_strong == 1
+            && best.score < m.covered_threshold
+        {
+            best.score = m.covered_threshold;
+            best.why = format!("matches the label ({})", found_names.join(", "));
         }
         // For the explanation only: part of the label, below any threshold.
         if best.score == 0.0 && found_w > 0.0 && total > 0.0 {
