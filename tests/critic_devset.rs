@@ -368,5 +368,15 @@ fn explain_cards_on_request() {
     for id in ids.split(',') {
         let card = bank.get(id).unwrap_or_else(|| panic!("no card {id}"));
         println!("== {id}\n{}", rehearse::critic::explain_card(card, &config));
+        // CRITIC_TEXT: an answer to judge against the card, point by point.
+        if let Ok(text) = std::env::var("CRITIC_TEXT") {
+            let c = critique(card, &Answer::Text(text), &config);
+            for k in &c.key_points {
+                println!("  {} {} {:.2} {}", k.id, k.covered, k.score, k.why);
+            }
+            for m in &c.mistakes {
+                println!("  {} {} {}", m.id, m.present, m.why);
+            }
+        }
     }
 }
