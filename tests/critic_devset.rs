@@ -2,7 +2,12 @@
 //! (`tests/fixtures/critic/answers/`) with firm floors, and held-out answers for
 //! cards the dev set does not cover (`tests/fixtures/critic/heldout/`) with
 //! loose floors. Prints precision, recall and F1 for key points and mistakes,
-//! STAR presence accuracy, a per-card breakdown, the misses and the mean time.
+//! STAR presence accuracy, figures per held-out batch, a per-card breakdown,
+//! the misses and the time per answer. Some held-out cards are test-only
+//! (`tests/fixtures/critic/cards/`): labels and no cues, like a user's own.
+//!
+//! `CRITIC_SEAL=N` leaves out held-out batches N and above (and their floors):
+//! for tuning without seeing a sealed batch.
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -26,7 +31,7 @@ struct Labelled {
     #[allow(dead_code)]
     quality: String,
     text: String,
-    /// Held-out batch: 1 was looked at while fixing general flaws, 2 never was.
+    /// Held-out batch (see `docs/critic.md` for which were tuned on).
     #[serde(default)]
     batch: Option<u32>,
     key_points: Vec<String>,
@@ -99,12 +104,21 @@ struct Summary {
     mistakes: Counts,
     star: Counts,
     answers: usize,
+    /// Held-out batch → (key points, mistakes, STAR).
+    per_batch: BTreeMap<u32, (Counts, Counts, Counts)>,
+}
+
+/// Held-out batches at or above this are sealed (left out) for this run.
+fn seal() -> u32 {
+    std::env::var("CRITIC_SEAL")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(u32::MAX)
 }
 
 fn evaluate(name: &str, dir: &Path) -> Summary {
-    let empty = std::env::temp_dir().join(format!("rehearse-critic-empty-{}", std::process::id()));
-    std::fs::create_dir_all(&empty).unwrap();
-    let bank = Bank::load(&empty);
+    // Bundled cards plus the test-only cards (labels, no cues: like users' own).
+    let bank = Bank::load(&fixtures("cards"));
     assert!(bank.errors.is_empty(), "{:?}", bank.errors);
     let config = CriticConfig::default();
 
@@ -116,6 +130,16 @@ fn evaluate(name: &str, dir: &Path) -> Summary {
         .collect();
     files.sort();
     assert!(!files.is_empty(), "no answers in {}", dir.display());
+    let files: Vec<(PathBuf, Labelled)> = files
+        .into_iter()
+        .map(|file| {
+            let text = std::fs::read_to_string(&file).unwrap();
+            let labelled: Labelled =
+                toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+            (file, labelled)
+        })
+        .filter(|(_, l)| l.batch.unwrap_or(1) < seal())
+        .collect();
 
     let mut kp = Counts::default();
     let mut mi = Counts::default();
@@ -123,18 +147,15 @@ fn evaluate(name: &str, dir: &Path) -> Summary {
     let mut per_card: BTreeMap<String, (Counts, Counts, Counts)> = BTreeMap::new();
     let mut per_batch: BTreeMap<u32, (Counts, Counts, Counts)> = BTreeMap::new();
     let mut misses: Vec<String> = Vec::new();
-    let mut total_time = 0.0;
+    let mut times: Vec<f64> = Vec::new();
 
-    for file in &files {
-        let text = std::fs::read_to_string(file).unwrap();
-        let labelled: Labelled =
-            toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+    for (file, labelled) in &files {
         let card = bank
             .get(&labelled.card)
             .unwrap_or_else(|| panic!("{}: no card {}", file.display(), labelled.card));
         let started = Instant::now();
         let c = critique(card, &Answer::Text(labelled.text.clone()), &config);
-        total_time += started.elapsed().as_secs_f64();
+        times.push(started.elapsed().as_secs_f64() * 1000.0);
         let stem = file.file_stem().unwrap().to_string_lossy().to_string();
         let entry = per_card.entry(labelled.card.clone()).or_default();
         let batch = per_batch.entry(labelled.batch.unwrap_or(1)).or_default();
@@ -214,9 +235,12 @@ fn evaluate(name: &str, dir: &Path) -> Summary {
         st.tp + st.tn,
         st.tp + st.tn + st.fp + st.fn_
     );
+    let mean = times.iter().sum::<f64>() / times.len() as f64;
+    times.sort_by(f64::total_cmp);
     println!(
-        "mean time  : {:.2} ms per answer",
-        total_time * 1000.0 / files.len() as f64
+        "time       : {mean:.2} ms per answer on average, median {:.2}, slowest {:.2}",
+        times[times.len() / 2],
+        times[times.len() - 1]
     );
     if per_batch.len() > 1 {
         for (b, (k, m, s)) in &per_batch {
@@ -245,12 +269,12 @@ fn evaluate(name: &str, dir: &Path) -> Summary {
     for m in &misses {
         println!("  {m}");
     }
-    std::fs::remove_dir_all(&empty).ok();
     Summary {
         key_points: kp,
         mistakes: mi,
         star: st,
         answers: files.len(),
+        per_batch,
     }
 }
 
@@ -300,20 +324,75 @@ fn held_out_answers_meet_loose_floors() {
         );
     }
     let s = evaluate("held-out set", &fixtures("heldout"));
-    assert!(s.answers >= 8);
+    assert!(s.answers >= 30);
+    // Floors just under the figures measured (docs/critic.md), so that a
+    // regression fails; batch 4 was measured once, after all tuning.
+    let floors: BTreeMap<u32, (f64, f64, f64)> = [
+        (1, (0.85, 0.92, 0.95)),
+        (2, (0.65, 0.55, 0.88)),
+        (3, (0.52, 0.60, 0.85)),
+        (4, (0.43, 0.57, 0.88)),
+    ]
+    .into_iter()
+    .collect();
+    for (b, (k, m, st)) in &s.per_batch {
+        let f = floors.get(b).copied().unwrap_or((0.0, 0.0, 0.0));
+        check(&format!("held-out batch {b}"), k, m, st, f);
+    }
+    if seal() == u32::MAX {
+        assert_eq!(s.per_batch.len(), 4);
+        check(
+            "held-out",
+            &s.key_points,
+            &s.mistakes,
+            &s.star,
+            (0.58, 0.65, 0.88),
+        );
+    }
+}
+
+/// Asserts key-point F1, mistake F1 and STAR accuracy floors.
+fn check(name: &str, kp: &Counts, mi: &Counts, st: &Counts, floors: (f64, f64, f64)) {
     assert!(
-        s.key_points.f1() >= 0.75,
-        "held-out key-point F1 {:.3} < 0.75",
-        s.key_points.f1()
+        kp.f1() >= floors.0,
+        "{name} key-point F1 {:.3} < {}",
+        kp.f1(),
+        floors.0
     );
     assert!(
-        s.mistakes.f1() >= 0.7,
-        "held-out mistake F1 {:.3} < 0.7",
-        s.mistakes.f1()
+        mi.f1() >= floors.1,
+        "{name} mistake F1 {:.3} < {}",
+        mi.f1(),
+        floors.1
     );
     assert!(
-        s.star.accuracy() >= 0.8,
-        "held-out STAR accuracy {:.3} < 0.8",
-        s.star.accuracy()
+        st.accuracy() >= floors.2,
+        "{name} STAR accuracy {:.3} < {}",
+        st.accuracy(),
+        floors.2
     );
+}
+
+/// `CRITIC_EXPLAIN=card-id,…` prints what the critic looks for on those cards.
+#[test]
+fn explain_cards_on_request() {
+    let Ok(ids) = std::env::var("CRITIC_EXPLAIN") else {
+        return;
+    };
+    let bank = Bank::load(&fixtures("cards"));
+    let config = CriticConfig::default();
+    for id in ids.split(',') {
+        let card = bank.get(id).unwrap_or_else(|| panic!("no card {id}"));
+        println!("== {id}\n{}", rehearse::critic::explain_card(card, &config));
+        // CRITIC_TEXT: an answer to judge against the card, point by point.
+        if let Ok(text) = std::env::var("CRITIC_TEXT") {
+            let c = critique(card, &Answer::Text(text), &config);
+            for k in &c.key_points {
+                println!("  {} {} {:.2} {}", k.id, k.covered, k.score, k.why);
+            }
+            for m in &c.mistakes {
+                println!("  {} {} {}", m.id, m.present, m.why);
+            }
+        }
+    }
 }

@@ -73,6 +73,10 @@ pub struct MatchingConfig {
     pub mistake_threshold: f64,
     /// Label weight that counts as full coverage (about two strong features).
     pub label_cap: f64,
+    /// A sentence holding this share of a label's feature weight (and two
+    /// strong features) makes the point, however long the label.
+    #[serde(default = "default_label_share")]
+    pub label_share: f64,
     /// Score of a literal cue with two or more content words.
     pub cue_full: f64,
     /// Score of a literal cue with one content word among function words.
@@ -203,6 +207,11 @@ pub struct CriticConfig {
     /// stands for any phrase of another concept, `word*` for any word starting
     /// so, and `*` for up to three words.
     pub concepts: BTreeMap<String, Vec<String>>,
+    /// Related terms: general words that can stand in for a word of a label
+    /// ("promptly" ~ "straight away", "the next day"). Used only for label
+    /// words that no concept covers, so cue-less points match paraphrases.
+    #[serde(default)]
+    pub related: BTreeMap<String, Vec<String>>,
     #[serde(skip)]
     pub(crate) compiled: Option<std::sync::Arc<Compiled>>,
 }
@@ -254,6 +263,10 @@ fn compile_lists(
     out
 }
 
+fn default_label_share() -> f64 {
+    0.5
+}
+
 /// Why a critic settings file could not be used.
 pub type ConfigError = crate::settings_file::SettingsError;
 
@@ -296,6 +309,7 @@ impl CriticConfig {
         let rules = TextRules::new(&self.text);
         let lexicon = Lexicon::compile(
             &self.concepts,
+            &self.related,
             &self.matching,
             &rules,
             &self.generic.vague_quantities,
@@ -317,6 +331,7 @@ impl CriticConfig {
                 let rules = TextRules::new(&self.text);
                 let lexicon = Lexicon::compile(
                     &self.concepts,
+                    &self.related,
                     &self.matching,
                     &rules,
                     &self.generic.vague_quantities,

@@ -34,6 +34,95 @@ fn phrases_in(ctx: &Ctx, ix: &Indexed, phrases: &[String], gap: usize) -> Vec<(u
     ctx.phrase_hits(ix, phrases, gap)
 }
 
+/// Whether a sentence holds a quantity that measures a result: as
+/// [`has_quantity`], but how long something was done for ("worked evenings for
+/// the last three weeks", "paused features for a month") is the effort, not
+/// the result, unless the sentence measures an effect ("down for an hour").
+pub fn has_result_quantity(ctx: &Ctx, ix: &Indexed, measures_effect: bool) -> bool {
+    if !has_quantity(ctx, ix) {
+        return false;
+    }
+    if measures_effect {
+        return true;
+    }
+    let spans: Vec<(usize, usize)> = (0..ix.len())
+        .filter(|&p| ix.norm(p) == "for")
+        .map(|p| {
+            // "for", then up to three of "the", "last", "next", "first",
+            // "about", "a", "an", "over", then the amount.
+            let mut q = p + 1;
+            while q < ix.len()
+                && q <= p + 4
+                && matches!(
+                    ix.norm(q),
+                    "the"
+                        | "last"
+                        | "next"
+                        | "first"
+                        | "about"
+                        | "around"
+                        | "almost"
+                        | "nearly"
+                        | "over"
+                        | "a"
+                        | "an"
+                        | "another"
+                        | "most"
+                )
+            {
+                q += 1;
+            }
+            (p, (q + 2).min(ix.len()))
+        })
+        .collect();
+    // Count the sentence's quantities outside those spans.
+    const UNITS: &[&str] = &[
+        "minute",
+        "hour",
+        "day",
+        "week",
+        "month",
+        "year",
+        "quarter",
+        "sprint",
+        "fortnight",
+        "evening",
+        "night",
+        "weekend",
+    ];
+    let g = &ctx.config.generic;
+    let idioms = phrases_in(ctx, ix, &g.quantity_idioms, 0);
+    (0..ix.len()).any(|p| {
+        let t = &ix.sentence.tokens[ix.words[p]];
+        let is_amount = t.number || t.norm == "percent";
+        let one_unit = matches!(t.norm.as_str(), "a" | "an")
+            && p + 1 < ix.len()
+            && UNITS.iter().any(|u| ix.stem(p + 1) == ctx.rules.stem(u));
+        if !(is_amount || one_unit) {
+            return false;
+        }
+        if is_amount
+            && (g.vague_quantities.iter().any(|v| v == &t.norm)
+                || idioms.iter().any(|&(s, e)| s <= p && p < e)
+                || (t.norm.len() == 4 && (t.norm.starts_with("19") || t.norm.starts_with("20"))))
+        {
+            return false;
+        }
+        // Inside "for … <unit>": a duration of effort.
+        let in_for = spans.iter().any(|&(s, e)| {
+            // Only the speaker's (or their team's) own effort.
+            matches!(
+                ix.sentence.agent_at(ix.words[s]),
+                Agent::Speaker | Agent::Team
+            ) && s < p
+                && p < e
+                && (p + 1..(p + 3).min(ix.len()))
+                    .any(|u| UNITS.iter().any(|x| ix.stem(u) == ctx.rules.stem(x)))
+        });
+        !in_for
+    })
+}
+
 /// Whether a sentence holds a real quantity: digits, number words, fractions or
 /// percentages, but not vague amounts ("a couple") or idioms ("a hundred percent").
 pub fn has_quantity(ctx: &Ctx, ix: &Indexed) -> bool {
@@ -218,7 +307,16 @@ pub fn blame(ctx: &Ctx, indexed: &[Indexed]) -> Option<usize> {
         let predicate = phrases_in(ctx, ix, &g.blame_predicates, 1)
             .into_iter()
             .any(|(s, _)| ix.sentence.agent_at(ix.words[s]) == Agent::Other);
-        if phrase || predicate {
+        // Someone else "never" did a thing, told as a past event ("the vendor
+        // never fixed the bugs"): a complaint about them.
+        let never_did = (0..ix.len().saturating_sub(1)).any(|p| {
+            ix.norm(p) == "never"
+                && ix.sentence.agent_at(ix.words[p]) == Agent::Other
+                && !ix.sentence.me_at(ix.words[p])
+                && ctx.rules.is_past(ix.norm(p + 1))
+                && !matches!(ix.norm(p + 1), "was" | "were" | "had" | "did")
+        });
+        if phrase || predicate || never_did {
             return Some(si);
         }
     }
@@ -268,8 +366,17 @@ pub fn absolute(ctx: &Ctx, indexed: &[Indexed]) -> Option<usize> {
                 if past || modal {
                     continue;
                 }
+                // "Everyone always gets along in our team": a sweeping claim
+                // about the speaker's team told through "everyone".
+                let everyone_in_ours = (0..ix.len()).any(|p| {
+                    ix.sentence.clause_of[ix.words[p]] == clause
+                        && matches!(ix.norm(p), "everyone" | "everybody" | "nobody")
+                }) && (0..ix.len()).any(|p| {
+                    ix.sentence.clause_of[ix.words[p]] == clause
+                        && matches!(ix.norm(p), "our" | "we" | "us")
+                });
                 if matches!(agent, Agent::Speaker | Agent::Team)
-                    || (agent == Agent::Other && about_me)
+                    || (agent == Agent::Other && (about_me || everyone_in_ours))
                 {
                     return Some(si);
                 }

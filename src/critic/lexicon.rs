@@ -39,6 +39,12 @@ pub struct Lexicon {
     pub helper: Vec<bool>,
     /// Number of phrases, counting those of the concepts referred to.
     pub size: Vec<usize>,
+    /// Related-term groups (`[related]`): never picked for a phrase, only
+    /// offered as alternatives for a label word ([`Lexicon::related_to`]).
+    pub related: Vec<bool>,
+    /// Related-term groups by the stem of each of their one-word terms.
+    by_stem: HashMap<String, Vec<usize>>,
+    heads: HashMap<String, usize>,
     gap: usize,
     vague: Vec<String>,
 }
@@ -80,10 +86,17 @@ impl Lexicon {
     /// Compiles the concept table; fails on unknown references or cycles.
     pub fn compile(
         concepts: &BTreeMap<String, Vec<String>>,
+        related: &BTreeMap<String, Vec<String>>,
         matching: &MatchingConfig,
         rules: &TextRules,
         vague: &[String],
     ) -> Result<Self, String> {
+        // Related-term groups join the concepts under a "=" prefix.
+        let mut all = concepts.clone();
+        for (name, terms) in related {
+            all.insert(format!("={name}"), terms.clone());
+        }
+        let concepts = &all;
         let names: Vec<String> = concepts.keys().cloned().collect();
         let index: HashMap<String, usize> = names
             .iter()
@@ -155,7 +168,30 @@ impl Lexicon {
             }
             size[c] = n;
         }
+        let is_related: Vec<bool> = names.iter().map(|n| n.starts_with('=')).collect();
+        let mut by_stem: HashMap<String, Vec<usize>> = HashMap::new();
+        for (c, list) in patterns.iter().enumerate() {
+            if !is_related[c] {
+                continue;
+            }
+            for p in list {
+                if let [Elem::Stem(s)] = p.as_slice() {
+                    let v = by_stem.entry(s.clone()).or_default();
+                    if !v.contains(&c) {
+                        v.push(c);
+                    }
+                }
+            }
+        }
+        let heads: HashMap<String, usize> = names
+            .iter()
+            .enumerate()
+            .filter_map(|(c, n)| n.strip_prefix('=').map(|h| (rules.stem(h), c)))
+            .collect();
         Ok(Lexicon {
+            heads,
+            related: is_related,
+            by_stem,
             helper: names.iter().map(|n| n.starts_with('_')).collect(),
             size,
             agent_any: flag(&matching.agent_any_concepts)?,
@@ -167,6 +203,16 @@ impl Lexicon {
             gap: matching.phrase_gap,
             vague: vague.to_vec(),
         })
+    }
+
+    /// The related-term groups holding a word (by stem) as a one-word term.
+    pub fn related_to(&self, stem: &str) -> &[usize] {
+        self.by_stem.get(stem).map(|v| v.as_slice()).unwrap_or(&[])
+    }
+
+    /// The related-term group named after a word (by stem), if any.
+    pub fn related_head(&self, stem: &str) -> Option<usize> {
+        self.heads.get(stem).copied()
     }
 
     /// The id of a concept by name.

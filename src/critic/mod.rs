@@ -206,7 +206,11 @@ pub fn critique_with_delivery(
                 at: if close { s.and_then(|s| s.start) } else { None },
                 source: Source::Rules,
                 score: (m.score * 100.0).round() / 100.0,
-                why: if close { m.why } else { "nothing close".into() },
+                why: if m.score > 0.0 {
+                    m.why
+                } else {
+                    "nothing close".into()
+                },
             }
         })
         .collect();
@@ -483,13 +487,12 @@ fn generic_mistakes(
         .iter()
         .filter_map(|n| ctx.lexicon.id(n))
         .collect();
+    let measures_effect = |i: usize| measures.iter().any(|&c| !indexed[i].occ[c].is_empty());
     let metric = result_sentences
         .iter()
         .copied()
-        .chain(
-            (0..indexed.len()).filter(|&i| measures.iter().any(|&c| !indexed[i].occ[c].is_empty())),
-        )
-        .find(|&i| generic::has_quantity(ctx, &indexed[i]));
+        .chain((0..indexed.len()).filter(|&i| measures_effect(i)))
+        .find(|&i| generic::has_result_quantity(ctx, &indexed[i], measures_effect(i)));
     let no_metric = has_result && metric.is_none();
     out.push(mk(
         "no_metric",

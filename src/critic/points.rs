@@ -289,6 +289,10 @@ impl<'a> Ctx<'a> {
                 if label && (self.negated(&ix, s, e, true) || label_stop.contains(ix.stem(s))) {
                     continue;
                 }
+                // Related-term groups only widen single label words (below).
+                if self.lexicon.related[c] {
+                    continue;
+                }
                 spans.push((s, e, c));
             }
         }
@@ -315,7 +319,14 @@ impl<'a> Ctx<'a> {
                 .filter(|&&(s, e, c)| e - s == longest && !self.lexicon.helper[c])
                 .min_by_key(|&&(_, _, c)| self.lexicon.size[c])
                 .map(|&(_, _, c)| c);
-            let group: Group = pick.map(|c| vec![Feature::Concept(c)]).unwrap_or_default();
+            let mut group: Group = pick.map(|c| vec![Feature::Concept(c)]).unwrap_or_default();
+            // A one-word label concept also takes the related terms of the
+            // group named after that word ("listens" → ~address + =listen).
+            if label && !group.is_empty() && hi - lo == 1 {
+                if let Some(r) = self.lexicon.related_head(ix.stem(lo)) {
+                    group.push(Feature::Concept(r));
+                }
+            }
             let weight: f64 = match pick {
                 Some(c) if self.lexicon.weak[c] => 0.5,
                 _ => 1.0,
@@ -345,7 +356,15 @@ impl<'a> Ctx<'a> {
             {
                 continue;
             }
-            let g = vec![Feature::Stem(stem.clone())];
+            let mut g = vec![Feature::Stem(stem.clone())];
+            if label {
+                g.extend(
+                    self.lexicon
+                        .related_to(&stem)
+                        .iter()
+                        .map(|&c| Feature::Concept(c)),
+                );
+            }
             if !out.iter().any(|(h, _)| *h == g) {
                 let w = if weak.contains(&stem) {
                     m.weak_weight
@@ -589,11 +608,31 @@ impl<'a> Ctx<'a> {
             } else {
                 1.0
             };
-            let label_score = factor * found_w / total.min(m.label_cap);
+            let mut label_score = factor * found_w / total.min(m.label_cap);
+            // A long label: half of its weight (two strong features) is enough.
+            if found_w / total >= m.label_share - 1e-9 {
+                label_score = label_score.max(factor * m.covered_threshold);
+            }
             if label_score > best.score {
                 best.score = label_score;
                 best.why = format!("matches the label ({})", found_names.join(", "));
             }
+        }
+        // A cue-less point whose label has one strong feature (and perhaps
+        // common words): that feature is the point.
+        let strong_total = sig.features.iter().filter(|(_, w)| *w >= 1.0).count();
+        if sig.cues.is_empty()
+            && strong_total == 1
+            && found_strong == 1
+            && best.score < m.covered_threshold
+        {
+            best.score = m.covered_threshold;
+            best.why = format!("matches the label ({})", found_names.join(", "));
+        }
+        // For the explanation only: part of the label, below any threshold.
+        if best.score == 0.0 && found_w > 0.0 && total > 0.0 {
+            best.score = (0.5 * found_w / total).min(0.3);
+            best.why = format!("part of the label ({})", found_names.join(", "));
         }
         if sig.needs_number && !super::generic::has_quantity(self, ix) {
             best.score = best.score.min(m.covered_threshold * 0.5);

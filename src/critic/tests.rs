@@ -389,3 +389,59 @@ fn every_bundled_card_can_be_explained_and_critiqued() {
         assert!(c.key_points.iter().all(|k| !k.covered));
     }
 }
+
+#[test]
+fn cue_less_labels_match_through_related_terms() {
+    let c = card(
+        vec![
+            point("prompt", "Raises concerns promptly", &[]),
+            point("later", "Checks later whether things changed", &[]),
+        ],
+        Vec::new(),
+    );
+    let r = run(
+        &c,
+        "Last spring I saw the nightly import failing. I flagged the problem straight away to the data team. Two weeks later I checked in with them.",
+    );
+    assert!(covered(&r, "prompt"), "{:?}", r.key_points);
+    assert!(covered(&r, "later"), "{:?}", r.key_points);
+    let r = run(
+        &c,
+        "Last spring I saw the nightly import failing. I fixed the script myself.",
+    );
+    assert!(!covered(&r, "prompt"), "{:?}", r.key_points);
+    assert!(!covered(&r, "later"), "{:?}", r.key_points);
+}
+
+#[test]
+fn effort_durations_are_not_the_results_number() {
+    let c = run(
+        &measure_card(),
+        "Last year I led the data migration. We worked late for the last two weeks to finish it. In the end it went live and the customers were happy.",
+    );
+    assert!(present(&c, "no_metric"), "{:?}", c.mistakes);
+    let c = run(
+        &measure_card(),
+        "Last year I led the data migration. We worked late to finish it. In the end the client renewed for another three years.",
+    );
+    assert!(!present(&c, "no_metric"), "{:?}", c.mistakes);
+}
+
+#[test]
+fn soft_blame_and_team_absolutes_are_found() {
+    let c = run(
+        &measure_card(),
+        "Last year our release slipped by a month, which wasn't our fault. I rewrote the plan.",
+    );
+    assert!(present(&c, "blames_others"), "{:?}", c.mistakes);
+    let c = run(
+        &measure_card(),
+        "Last year our release slipped. The vendor never answered our emails. I rewrote the plan.",
+    );
+    assert!(present(&c, "blames_others"), "{:?}", c.mistakes);
+    let c = run(
+        &measure_card(),
+        "Everyone always pulls together in our team. Last year I shipped the export on time.",
+    );
+    assert!(present(&c, "absolutes"), "{:?}", c.mistakes);
+}
