@@ -95,9 +95,14 @@ pub fn save<R: tauri::Runtime>(
 
 /// Starts transcribing an answer while it is recorded, so that Stop leaves
 /// only the last seconds to decode. `None` when no model is usable: the
-/// recording is then analysed after Stop, which reports the model problem.
+/// recording is then analysed after Stop, which reports any model problem.
+/// Only with `REHEARSE_LIVE=on` for now (see below).
 pub fn start_live<R: tauri::Runtime>(app: &AppHandle<R>, card_id: &str) -> Option<LiveSession> {
-    if std::env::var("REHEARSE_LIVE").is_ok_and(|v| v == "off") {
+    // Off unless asked for: with live decoding on, the real-window test lost
+    // 2–3 s of audio to a kill -9 on a busy two-core machine (capture fell
+    // behind), against 0.2 s without. Until that is fixed, answers are
+    // analysed after Stop.
+    if !std::env::var("REHEARSE_LIVE").is_ok_and(|v| v == "on") {
         return None;
     }
     let state = app.state::<AppState>();
