@@ -310,7 +310,11 @@ pub fn blame(ctx: &Ctx, indexed: &[Indexed]) -> Option<usize> {
         // Someone else "never" did a thing, told as a past event ("the vendor
         // never fixed the bugs"): a complaint about them.
         let never_did = (0..ix.len().saturating_sub(1)).any(|p| {
+            // "who had never worked with our product": what they had not
+            // done before, not a complaint.
+            let perfect = p > 0 && matches!(ix.norm(p - 1), "had" | "has" | "have" | "'d");
             ix.norm(p) == "never"
+                && !perfect
                 && ix.sentence.agent_at(ix.words[p]) == Agent::Other
                 && !ix.sentence.me_at(ix.words[p])
                 && ctx.rules.is_past(ix.norm(p + 1))
@@ -375,8 +379,19 @@ pub fn absolute(ctx: &Ctx, indexed: &[Indexed]) -> Option<usize> {
                     ix.sentence.clause_of[ix.words[p]] == clause
                         && matches!(ix.norm(p), "our" | "we" | "us")
                 });
+                // "I'm the kind of person who always…": the "who" clause
+                // describes the speaker.
+                let describes_me = clause > 0
+                    && (0..s).any(|p| {
+                        let c = ix.sentence.clause_of[ix.words[p]];
+                        c + 1 == clause
+                            && matches!(ix.norm(p), "person" | "someone" | "type" | "kind")
+                    })
+                    && (0..s).any(|p| {
+                        ix.sentence.clause_of[ix.words[p]] + 1 == clause && ix.norm(p) == "i"
+                    });
                 if matches!(agent, Agent::Speaker | Agent::Team)
-                    || (agent == Agent::Other && (about_me || everyone_in_ours))
+                    || (agent == Agent::Other && (about_me || everyone_in_ours || describes_me))
                 {
                     return Some(si);
                 }

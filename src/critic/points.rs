@@ -414,9 +414,11 @@ impl<'a> Ctx<'a> {
         let mut length = false;
         // The thing missing is what follows the first absence marker.
         let tokens: Vec<String> = lower.split_whitespace().map(|w| w.to_string()).collect();
+        // "doesn't say how it ended", "didn't give a number": a negated
+        // auxiliary marks an absence as "not" does.
         let marker = tokens.iter().position(|w| {
-            let w = w.trim_matches(|c: char| !c.is_alphanumeric());
-            m.absence_markers.iter().any(|a| a == w)
+            let w = w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != '’');
+            m.absence_markers.iter().any(|a| a == w) || w.ends_with("n't") || w.ends_with("n’t")
         });
         if mistake && point.cues.is_empty() {
             if has_word(&m.length_words) {

@@ -445,3 +445,40 @@ fn soft_blame_and_team_absolutes_are_found() {
     );
     assert!(present(&c, "absolutes"), "{:?}", c.mistakes);
 }
+
+#[test]
+fn blame_absolutes_and_absences_in_user_wording() {
+    // An unnamed outside party's failure, told as an event: blame.
+    let c = run(
+        &measure_card(),
+        "Last year our launch slipped. The supplier never answered our emails. I rewrote the plan.",
+    );
+    assert!(present(&c, "blames_others"), "{:?}", c.mistakes);
+    // What someone had never done before is not a complaint about them.
+    let c = run(
+        &measure_card(),
+        "Last year I onboarded a support engineer who had never worked with our product. I paired with her for a week.",
+    );
+    assert!(!present(&c, "blames_others"), "{:?}", c.mistakes);
+    // A "who" clause describing the speaker carries their sweeping claim.
+    let c = run(
+        &measure_card(),
+        "I'm the kind of person who always sees problems coming. Last year I shipped the export on time.",
+    );
+    assert!(present(&c, "absolutes"), "{:?}", c.mistakes);
+    // "doesn't …" in a user's label marks an absence as "never …" does.
+    let card = card(
+        vec![point("outcome", "says how it turned out in the end", &[])],
+        vec![point("no-outcome", "doesn't say how it turned out", &[])],
+    );
+    let c = run(
+        &card,
+        "Last year I rewrote our release checklist. I walked the team through it on a Friday.",
+    );
+    assert!(present(&c, "no-outcome"), "{:?}", c.mistakes);
+    let c = run(
+        &card,
+        "Last year I rewrote our release checklist. In the end it turned out we shipped twice as often.",
+    );
+    assert!(!present(&c, "no-outcome"), "{:?}", c.mistakes);
+}
