@@ -3,7 +3,9 @@
 # (`rehearse analyze --live`: fed at real-time pace, Stop at the end of the
 # file), median of RUNS, beside faster-whisper's batch time on the same audio
 # and the same tiny.en weights; peak RSS; and resident memory after 10 and
-# after CYCLES record→analyse cycles in one process. Figures, not a test.
+# after CYCLES record→analyse cycles in one process; and, when the window
+# test's tools are installed, Stop → report on screen in the real app with the
+# same answer played into a virtual microphone. Figures, not a test.
 #
 #   bench/live-stop-to-report.sh [RUNS] [CYCLES]    (BASE_CYCLES=N for base's)
 #
@@ -165,4 +167,16 @@ printf 'faster-whisper batch (CT2 tiny.en int8, transcribe only, after Stop): %.
 cycles "tiny.en q8_0 (15 s answer)" "$TINY" "$CYCLES"
 if [ -n "$BASE" ]; then
   cycles "base q8_0 (15 s answer)" "$BASE" "${BASE_CYCLES:-$CYCLES}"
+fi
+
+# Until it is rendered: the same answer through the virtual microphone into
+# the real app window (release build), Stop → report on screen.
+if command -v WebKitWebDriver >/dev/null && { command -v tauri-driver >/dev/null || [ -x "$HOME/.cargo/bin/tauri-driver" ]; }; then
+  npm --prefix ui run build >/dev/null 2>&1
+  REHEARSE_BENCH_ANSWER="$WORK/answer.wav" REHEARSE_BENCH_RUNS="$RUNS" \
+    cargo test --release --locked -q -p rehearse-app --features test,e2e --test window \
+      -- --ignored bench_stop_to_report_on_screen --nocapture 2>/dev/null \
+    | grep -E '^(run |Stop)' | sed 's/^/app window, tiny.en q8_0, live: /'
+else
+  echo "app window: skipped (needs tauri-driver and WebKitWebDriver, see scripts/install-deps.sh)"
 fi

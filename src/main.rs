@@ -203,6 +203,7 @@ enum ModelCommand {
 }
 
 fn main() -> ExitCode {
+    rehearse::asr::log::to_stderr();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -347,6 +348,42 @@ fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
+/// `path`'s 16 kHz mono samples in 20 ms blocks, as the recorder's writer
+/// hands them on. A 16 kHz mono 16-bit WAV (what the recorder writes) is read
+/// as it is fed, so that, as in the app, the session holds the only copy of
+/// the answer (memory is part of what `--live` measures); other files are
+/// decoded whole first.
+fn live_blocks(path: &std::path::Path) -> Result<Box<dyn Iterator<Item = Vec<f32>>>, String> {
+    const BLOCK: usize = 320;
+    if let Ok(reader) = hound::WavReader::open(path) {
+        let spec = reader.spec();
+        // Anything odd (empty, truncated, other formats) goes through the
+        // decoder and its errors.
+        let data_bytes = u64::from(reader.duration()) * 2;
+        let file_bytes = std::fs::metadata(path).map_or(0, |m| m.len());
+        if data_bytes > 0
+            && file_bytes >= data_bytes + 44
+            && spec.channels == 1
+            && spec.sample_rate == rehearse::audio::ANALYSIS_RATE
+            && spec.bits_per_sample == 16
+            && spec.sample_format == hound::SampleFormat::Int
+        {
+            let mut samples = reader.into_samples::<i16>().map_while(Result::ok);
+            return Ok(Box::new(std::iter::from_fn(move || {
+                let block: Vec<f32> = samples
+                    .by_ref()
+                    .take(BLOCK)
+                    .map(|s| s as f32 / 32_768.0)
+                    .collect();
+                (!block.is_empty()).then_some(block)
+            })));
+        }
+    }
+    let audio = rehearse::audio::load_for_analysis(path).map_err(|e| e.to_string())?;
+    let blocks: Vec<Vec<f32>> = audio.samples.chunks(BLOCK).map(<[f32]>::to_vec).collect();
+    Ok(Box::new(blocks.into_iter()))
+}
+
 /// Feeds `path` through a live session at `speed` times real time (0: as
 /// fast as possible), presses Stop at the end, and returns the report;
 /// `cycles` > 1 repeats the session with the same model and prints the
@@ -359,7 +396,8 @@ fn analyze_live(
 ) -> Result<Report, String> {
     use std::time::{Duration, Instant};
     let started = Instant::now();
-    let audio = rehearse::audio::load_for_analysis(path).map_err(|e| e.to_string())?;
+    // Opened once to fail early on a bad file; read again for each cycle.
+    drop(live_blocks(path)?);
     let decode_s = started.elapsed().as_secs_f64();
     let started = Instant::now();
     let (model_path, info) = model::resolve(options.model.as_deref()).map_err(|e| e.to_string())?;
@@ -375,8 +413,6 @@ fn analyze_live(
         settings,
         ..LiveOptions::default()
     };
-    // 20 ms blocks, as the recorder's writer hands them on.
-    const BLOCK: usize = 320;
     let mut last = None;
     for cycle in 1..=cycles.max(1) {
         let session = LiveSession::start(transcriber.clone(), live_options.clone(), |_| {})
@@ -386,15 +422,17 @@ fn analyze_live(
         let due = |samples: usize| {
             t0 + Duration::from_secs_f64(samples as f64 / 16_000.0 / speed.max(1e-9))
         };
-        for (i, block) in audio.samples.chunks(BLOCK).enumerate() {
+        let mut fed = 0;
+        for block in live_blocks(path)? {
             if speed > 0.0 {
-                std::thread::sleep(due(i * BLOCK).saturating_duration_since(Instant::now()));
+                std::thread::sleep(due(fed).saturating_duration_since(Instant::now()));
             }
-            feeder.push(block);
+            feeder.push(&block);
+            fed += block.len();
         }
         if speed > 0.0 {
             // Stop is pressed when the last sample has been spoken.
-            std::thread::sleep(due(audio.samples.len()).saturating_duration_since(Instant::now()));
+            std::thread::sleep(due(fed).saturating_duration_since(Instant::now()));
         }
         let result = session.finish().map_err(|e| e.to_string())?;
         if cycles > 1 {

@@ -93,19 +93,26 @@ pub fn save<R: tauri::Runtime>(
     Ok(id)
 }
 
+/// Whether answers are transcribed while they are recorded: the Settings
+/// switch, unless `REHEARSE_LIVE=on|off` overrides it for this run (tests and
+/// benchmarks pin the path they measure that way).
+fn live_analysis_enabled(state: &AppState) -> bool {
+    match std::env::var("REHEARSE_LIVE").as_deref() {
+        Ok("on") => true,
+        Ok("off") => false,
+        _ => state.settings().live_analysis,
+    }
+}
+
 /// Starts transcribing an answer while it is recorded, so that Stop leaves
-/// only the last seconds to decode. `None` when no model is usable: the
-/// recording is then analysed after Stop, which reports any model problem.
-/// Only with `REHEARSE_LIVE=on` for now (see below).
+/// only the last seconds to decode. `None` when live analysis is off in the
+/// settings or no model is usable: the recording is then analysed after Stop,
+/// which reports any model problem.
 pub fn start_live<R: tauri::Runtime>(app: &AppHandle<R>, card_id: &str) -> Option<LiveSession> {
-    // Off unless asked for: with live decoding on, the real-window test lost
-    // 2–3 s of audio to a kill -9 on a busy two-core machine (capture fell
-    // behind), against 0.2 s without. Until that is fixed, answers are
-    // analysed after Stop.
-    if !std::env::var("REHEARSE_LIVE").is_ok_and(|v| v == "on") {
+    let state = app.state::<AppState>();
+    if !live_analysis_enabled(&state) {
         return None;
     }
-    let state = app.state::<AppState>();
     let transcriber = state.models.transcriber().ok()?;
     let mut notices = Vec::new();
     let options = LiveOptions {

@@ -76,6 +76,7 @@ fn ensure_language_tag() {
 /// Starts the app.
 pub fn run() {
     ensure_language_tag();
+    rehearse::asr::log::to_stderr();
     let state = match state::AppState::open() {
         Ok(state) => state,
         Err(message) => {

@@ -37,6 +37,9 @@ pub struct Settings {
     pub pace_band: [f64; 2],
     /// Keep a card's key points hidden until its first attempt.
     pub hide_key_points_until_first_attempt: bool,
+    /// Transcribe while recording: captions, filler counter and pace on the
+    /// Practice screen, and the report about a second after Stop.
+    pub live_analysis: bool,
     /// `system`, `light` or `dark`.
     pub theme: String,
     /// Language-model critic.
@@ -51,6 +54,7 @@ impl Default for Settings {
             input_device: None,
             pace_band: [120.0, 160.0],
             hide_key_points_until_first_attempt: false,
+            live_analysis: true,
             theme: "system".into(),
             llm: LlmSettings::default(),
             data_dir: rehearse::asr::model::store::data_dir()

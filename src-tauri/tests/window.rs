@@ -330,9 +330,11 @@ fn app_pids() -> Vec<u32> {
         .collect()
 }
 
-#[tokio::test(flavor = "current_thread")]
-async fn the_app_records_reports_replays_and_keeps_audio_through_crashes() {
-    let mut mic = VirtualMic::start();
+/// The app started in its own X server with the real tiny.en model and an
+/// empty data folder, recording from a fresh virtual microphone. Bind the
+/// parts in this order so that they are torn down app first, microphone last.
+async fn launch() -> (VirtualMic, PathBuf, Xvfb, Driver, Client) {
+    let mic = VirtualMic::start();
     let data = mic.dir.path().join("data");
     let models = data.join("models");
     rehearse::asr::model::import_ct2(
@@ -341,8 +343,6 @@ async fn the_app_records_reports_replays_and_keeps_audio_through_crashes() {
         rehearse::asr::model::Quantization::Q8_0,
     )
     .expect("the real tiny.en converts (run scripts/get-test-model.sh)");
-    let speech = mic.dir.path().join("answer.wav");
-    espeak(ANSWER, &speech);
 
     let xvfb = Xvfb::start();
     let mut env = mic.env();
@@ -360,6 +360,14 @@ async fn the_app_records_reports_replays_and_keeps_audio_through_crashes() {
     ]);
     let driver = Driver::start(&env);
     let client = driver.open_app().await;
+    (mic, data, xvfb, driver, client)
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_app_records_reports_replays_and_keeps_audio_through_crashes() {
+    let (mut mic, data, _xvfb, driver, client) = launch().await;
+    let speech = mic.dir.path().join("answer.wav");
+    espeak(ANSWER, &speech);
 
     // Library and card.
     go(&client, "/library").await;
@@ -378,8 +386,9 @@ async fn the_app_records_reports_replays_and_keeps_audio_through_crashes() {
     // Answer through the microphone.
     start_answer(&client).await;
     let mut player = mic.play(&speech);
-    // With live analysis on, the caption follows the speech while recording.
-    let live = std::env::var("REHEARSE_LIVE").is_ok_and(|v| v == "on");
+    // Live analysis is the default; the caption follows the speech while
+    // recording. `REHEARSE_LIVE=off` runs the same test on the batch path.
+    let live = std::env::var("REHEARSE_LIVE").map_or(true, |v| v != "off");
     if live {
         let caption = wait_until(
             &client,
@@ -610,4 +619,57 @@ async fn the_app_records_reports_replays_and_keeps_audio_through_crashes() {
     let received = recorded_for - delivery_delay;
     assert!(kept >= received - 1.0, "lost {:.2} s", received - kept);
     let _ = client.close().await;
+}
+
+/// A benchmark, not a test (`bench/live-stop-to-report.sh` runs it): plays
+/// the WAV named by `REHEARSE_BENCH_ANSWER` into the microphone
+/// `REHEARSE_BENCH_RUNS` times (3 by default), presses Stop after each and
+/// prints how long the report took to be on screen, beside the report's own
+/// Stop → JSON figure.
+#[tokio::test(flavor = "current_thread")]
+#[ignore = "a benchmark: bench/live-stop-to-report.sh runs it"]
+async fn bench_stop_to_report_on_screen() {
+    let answer = PathBuf::from(
+        std::env::var_os("REHEARSE_BENCH_ANSWER").expect("REHEARSE_BENCH_ANSWER names a WAV"),
+    );
+    let runs: usize = std::env::var("REHEARSE_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    let (mic, data, _xvfb, _driver, client) = launch().await;
+    let mut on_screen = Vec::new();
+    for run in 1..=runs {
+        start_answer(&client).await;
+        mic.play(&answer).wait().unwrap();
+        // The virtual microphone delivers about 1.25 s after playing; Stop
+        // comes once the whole answer has reached the app, as a speaker's
+        // would after their last word.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let stop_clicked = Instant::now();
+        click(&client, "button.stop").await;
+        let attempt = report_id(&client, "the report").await;
+        let seconds = stop_clicked.elapsed().as_secs_f64();
+        on_screen.push(seconds);
+        let report = rehearse::store::Store::open(&data.join("rehearse.sqlite"))
+            .unwrap()
+            .attempt(attempt as i64)
+            .unwrap()
+            .expect("the attempt is stored")
+            .report;
+        println!(
+            "run {run}: {:.1} s answer; Stop → report on screen {seconds:.2} s; \
+             Stop → JSON (engine) {}; live {}",
+            report.duration_s,
+            report
+                .timing
+                .stop_to_report_s
+                .map_or("n/a".to_string(), |s| format!("{s:.2} s")),
+            report.timing.live.is_some()
+        );
+    }
+    on_screen.sort_by(f64::total_cmp);
+    println!(
+        "Stop → report on screen, median of {runs}: {:.2} s",
+        on_screen[runs / 2]
+    );
 }

@@ -1,6 +1,7 @@
 //! Speech recognition: Whisper through whisper.cpp, producing words with times.
 
 pub mod align;
+pub mod log;
 pub mod model;
 mod transcribe;
 

@@ -207,6 +207,11 @@ impl Transcriber {
             if positions < FULL_AUDIO_CTX {
                 params.set_audio_ctx(positions as i32);
             }
+            // One pass over the whole window. Otherwise whisper.cpp starts a
+            // further pass at the last timestamp it wrote, and when that pass
+            // covers under 160 ms its word-timing step (DTW, median filter of
+            // width 7) fails an internal check and aborts the process.
+            params.set_single_segment(true);
         }
         state
             .full(params, input)
@@ -298,8 +303,8 @@ pub struct Window {
     pub offset_s: f64,
     /// Text that precedes the window (replaces the options' initial prompt).
     pub prompt: Option<String>,
-    /// Shrink the encoder to the window's length (faster for short windows;
-    /// the window must be at most 30 s).
+    /// Shrink the encoder to the window's length (faster for short windows)
+    /// and decode it in one pass; the window must be at most 30 s.
     pub fit_audio_ctx: bool,
     /// Setting this flag abandons the decode (it then fails).
     pub abort: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
@@ -322,6 +327,13 @@ impl<'a> WindowDecoder<'a> {
         Ok(Self { transcriber, state })
     }
 
+    /// Replaces the decoding state with a fresh one, as after an abandoned
+    /// decode, whose state whisper.cpp leaves half-written.
+    pub fn renew(&mut self) -> Result<(), AsrError> {
+        *self = Self::new(self.transcriber)?;
+        Ok(())
+    }
+
     /// Transcribes `audio` (16 kHz mono) as one window of a recording; times
     /// in the result are from the recording's start.
     pub fn decode(
@@ -339,8 +351,7 @@ impl<'a> WindowDecoder<'a> {
 /// "um" from a held vowel of a word. Used by the delivery analysis to confirm
 /// filled pauses the main transcript dropped.
 pub struct FilledPauseProbe<'a> {
-    transcriber: &'a Transcriber,
-    state: whisper_rs::WhisperState,
+    decoder: WindowDecoder<'a>,
     threads: usize,
 }
 
@@ -355,15 +366,20 @@ const PROBE_PROMPT: &str = "Umm, let me think, uh, hmm.";
 impl<'a> FilledPauseProbe<'a> {
     /// A probe using `transcriber`'s model.
     pub fn new(transcriber: &'a Transcriber, threads: usize) -> Result<Self, AsrError> {
-        let state = transcriber
-            .context
-            .create_state()
-            .map_err(|e| AsrError::Decode(e.to_string()))?;
-        Ok(Self {
-            transcriber,
-            state,
-            threads,
-        })
+        Ok(Self::sharing(WindowDecoder::new(transcriber)?, threads))
+    }
+
+    /// A probe that decodes on `decoder`'s state. The live path decodes
+    /// windows and probes clips on one thread, one at a time, so one set of
+    /// whisper.cpp buffers (about 100 MB with base) serves both; neither
+    /// carries context from one call to the next.
+    pub fn sharing(decoder: WindowDecoder<'a>, threads: usize) -> Self {
+        Self { decoder, threads }
+    }
+
+    /// The window decoder whose state the probe uses.
+    pub fn decoder(&mut self) -> &mut WindowDecoder<'a> {
+        &mut self.decoder
     }
 
     /// The first word the recogniser hears in `clip` (16 kHz mono, at most
@@ -387,12 +403,13 @@ impl<'a> FilledPauseProbe<'a> {
         params.set_audio_ctx(PROBE_AUDIO_CTX);
         params.set_max_tokens(4);
         params.set_temperature_inc(0.0);
-        self.state
+        let state = &mut self.decoder.state;
+        state
             .full(params, &padded)
             .map_err(|e| AsrError::Decode(e.to_string()))?;
-        let eot = self.transcriber.context.token_eot();
+        let eot = self.decoder.transcriber.context.token_eot();
         let mut text = Vec::new();
-        if let Some(segment) = self.state.get_segment(0) {
+        if let Some(segment) = state.get_segment(0) {
             for i in 0..segment.n_tokens() {
                 let Some(token) = segment.get_token(i) else {
                     continue;

@@ -88,14 +88,14 @@ pub(super) fn run(
 ) {
     let t = &*transcriber;
     let threads = options.transcribe.threads;
-    let (mut decoder, mut probe) =
-        match WindowDecoder::new(t).and_then(|d| Ok((d, FilledPauseProbe::new(t, threads)?))) {
-            Ok(pair) => pair,
-            Err(e) => {
-                let _ = ready.send(Err(e));
-                return;
-            }
-        };
+    // One decoding state for the windows and the filled-pause probes.
+    let mut probe = match WindowDecoder::new(t) {
+        Ok(decoder) => FilledPauseProbe::sharing(decoder, threads),
+        Err(e) => {
+            let _ = ready.send(Err(e));
+            return;
+        }
+    };
     let _ = ready.send(Ok(()));
     let mut s = State {
         options,
@@ -127,14 +127,14 @@ pub(super) fn run(
         }
         s.drain(&rx);
         if let Some((stopped, reply)) = s.finish.take() {
-            let result = s.finish(t, &mut decoder, &mut probe, stopped);
+            let result = s.finish(t, &mut probe, stopped);
             let _ = reply.send(result);
             return;
         }
         if s.disconnected {
             return;
         }
-        s.step(&mut decoder, &mut probe, &rx);
+        s.step(&mut probe, &rx);
     }
 }
 
@@ -160,12 +160,7 @@ impl State {
         }
     }
 
-    fn step(
-        &mut self,
-        decoder: &mut WindowDecoder<'_>,
-        probe: &mut FilledPauseProbe<'_>,
-        rx: &Receiver<Msg>,
-    ) {
+    fn step(&mut self, probe: &mut FilledPauseProbe<'_>, rx: &Receiver<Msg>) {
         let len = self.audio.len();
         let step = (self.options.step_s * RATE) as usize;
         let min_window = (MIN_WINDOW_S * RATE) as usize;
@@ -174,7 +169,7 @@ impl State {
             && len >= self.commit + min_window
         {
             let previous_end = self.decoded_end;
-            let result = self.decode_window(decoder);
+            let result = self.decode_window(probe.decoder());
             if self.stop.load(Ordering::Relaxed) {
                 // Abandoned for Stop: the tail covers this window.
                 self.decoded_end = previous_end;
@@ -210,6 +205,7 @@ impl State {
                 let config = self.options.settings.delivery.clone();
                 self.cache
                     .probe_region(probe, &self.audio, from, until, &config, &self.stop);
+
                 self.probed_until = until;
             }
         }
@@ -308,18 +304,29 @@ impl State {
             STOP_MIN_PAUSE_S,
             STOP_SETTLE_S,
         );
-        // Failing a pause, the end of a clause the recogniser punctuated.
+        // Then the latest of that pause, the end of a clause the recogniser
+        // punctuated, and any gap between two words: a long last sentence
+        // would otherwise be decoded again whole after Stop (8 s of the
+        // two-minute bench answer), and words this far inside a decoded
+        // window already had the audio after them.
         let decoded_s = self.decoded_end as f64 / RATE;
-        let point = point.or_else(|| {
+        let settled_pairs = || {
             self.tentative
                 .windows(2)
-                .filter(|pair| {
-                    pair[0].text.ends_with(['.', ',', '?', '!', ';', ':'])
-                        && pair[0].end <= decoded_s - STOP_SETTLE_S
-                })
-                .map(|pair| (pair[0].end + pair[1].start) / 2.0)
-                .fold(None, |_, p| Some(p))
-        });
+                .filter(|pair| pair[0].end <= decoded_s - STOP_SETTLE_S)
+        };
+        let clause_end = settled_pairs()
+            .filter(|pair| pair[0].text.ends_with(['.', ',', '?', '!', ';', ':']))
+            .map(|pair| (pair[0].end + pair[1].start) / 2.0)
+            .next_back();
+        let word_gap = settled_pairs()
+            .filter(|pair| pair[1].start >= pair[0].end)
+            .map(|pair| (pair[0].end + pair[1].start) / 2.0)
+            .next_back();
+        let point = [point, clause_end, word_gap]
+            .into_iter()
+            .flatten()
+            .max_by(f64::total_cmp);
         if let Some(p) = point {
             let keep = self.tentative.iter().filter(|w| mid(w) < p).count();
             let rest = self.tentative.split_off(keep);
@@ -399,10 +406,9 @@ impl State {
         (self.on_update)(update);
     }
 
-    fn finish<'t>(
+    fn finish(
         &mut self,
-        transcriber: &'t Transcriber,
-        decoder: &mut WindowDecoder<'t>,
+        transcriber: &Transcriber,
         probe: &mut FilledPauseProbe<'_>,
         stopped: Instant,
     ) -> Result<LiveResult, AnalyzeError> {
@@ -410,7 +416,7 @@ impl State {
         // where live decoding gave up, when it did).
         let started = Instant::now();
         if self.aborted {
-            *decoder = WindowDecoder::new(transcriber)?;
+            probe.decoder().renew()?;
         }
         self.settle_tentative();
         let (start, end) = (self.commit, self.audio.len());
@@ -428,7 +434,7 @@ impl State {
                 .flatten()
                 .or_else(|| self.options.transcribe.initial_prompt.clone());
             let tail = decode_from(
-                decoder,
+                probe.decoder(),
                 &self.audio,
                 start,
                 end,

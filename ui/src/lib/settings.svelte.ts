@@ -6,6 +6,7 @@ export const DEFAULT_SETTINGS: Settings = {
   inputDevice: null,
   paceBand: [120, 160],
   hideKeyPointsUntilFirstAttempt: false,
+  liveAnalysis: true,
   theme: "system",
   llm: { enabled: false, baseUrl: "http://localhost:11434/v1", model: "", apiKeyEnv: null },
   dataDir: "",

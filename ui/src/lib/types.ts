@@ -59,6 +59,7 @@ export type Settings = {
   inputDevice: string | null;
   paceBand: [number, number];
   hideKeyPointsUntilFirstAttempt: boolean;
+  liveAnalysis: boolean;
   theme: Theme;
   llm: LlmSettings;
   dataDir: string;

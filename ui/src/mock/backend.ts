@@ -118,6 +118,7 @@ export function installMockBackend(opts: MockOptions) {
     inputDevice: null,
     paceBand: [120, 160],
     hideKeyPointsUntilFirstAttempt: false,
+    liveAnalysis: true,
     theme: "system",
     llm: { enabled: false, baseUrl: "http://localhost:11434/v1", model: "", apiKeyEnv: null },
     dataDir: "/home/sam/.local/share/rehearse",
@@ -278,7 +279,7 @@ export function installMockBackend(opts: MockOptions) {
           const elapsedS = (Date.now() - recording.started) / 1000;
           const rmsDb = -32 + Math.sin(elapsedS * 3) * 10 + Math.random() * 6;
           void send("recording-level", { elapsedS, rmsDb, peakDb: rmsDb + 8 });
-          if (Math.floor(elapsedS * 20) % 10 === 0) void send("live-update", liveUpdateAt(elapsedS));
+          if (settings.liveAnalysis && Math.floor(elapsedS * 20) % 10 === 0) void send("live-update", liveUpdateAt(elapsedS));
         }, 50);
       }
     },
