@@ -181,7 +181,7 @@ impl<'a> Ctx<'a> {
             if sentence.scope_of[ix.words[p]] != clause {
                 break;
             }
-            if self.negators.contains(ix.norm(p)) {
+            if self.negators.contains(ix.norm(p)) || counterfactual(ix, p) {
                 return true;
             }
         }
@@ -704,4 +704,20 @@ impl<'a> Ctx<'a> {
         }
         best.map(|(k, _)| k)
     }
+}
+
+/// Whether word `p` opens a counterfactual: "I should have raised it
+/// earlier", "if I had asked", "I wish we had tested": what follows did not
+/// happen. "would have to" is an obligation, not one.
+fn counterfactual(ix: &Indexed, p: usize) -> bool {
+    let at = |q: usize| if q < ix.len() { ix.norm(q) } else { "" };
+    let modal_have = at(p) == "have"
+        && p > 0
+        && matches!(at(p - 1), "should" | "could" | "would" | "might")
+        && at(p + 1) != "to";
+    let wished_had = at(p) == "had"
+        && p >= 2
+        && matches!(at(p - 1), "i" | "we")
+        && matches!(at(p - 2), "if" | "wish" | "wished");
+    modal_have || wished_had
 }

@@ -482,3 +482,25 @@ fn blame_absolutes_and_absences_in_user_wording() {
     );
     assert!(!present(&c, "no-outcome"), "{:?}", c.mistakes);
 }
+
+#[test]
+fn counterfactuals_do_not_make_a_point() {
+    let card = card(
+        vec![point(
+            "early-warning",
+            "Raises the risk early with the people who own it",
+            &["raised it early", "flagged it early"],
+        )],
+        vec![],
+    );
+    let c = run(
+        &card,
+        "Last year our migration slipped by a month. Looking back, I should have raised it early with my manager.",
+    );
+    assert!(!covered(&c, "early-warning"), "{:?}", c.key_points);
+    let c = run(
+        &card,
+        "Last year I saw the migration would slip, so I raised it early with my manager and we moved the date.",
+    );
+    assert!(covered(&c, "early-warning"), "{:?}", c.key_points);
+}

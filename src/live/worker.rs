@@ -43,6 +43,8 @@ const STOP_MIN_PAUSE_S: f64 = 0.1;
 /// ...lying this far before the end of the last decoded window are kept, and
 /// only the audio after that pause is decoded again.
 const STOP_SETTLE_S: f64 = 0.5;
+/// Audio before a mid-sentence cut that the tail decode hears again.
+const STOP_LEAD_IN_S: f64 = 3.0;
 
 type OnUpdate = Box<dyn FnMut(LiveUpdate) + Send>;
 type Reply = Sender<Result<LiveResult, AnalyzeError>>;
@@ -290,11 +292,12 @@ impl State {
         }
     }
 
-    /// On Stop: keeps the tentative words that lie before a short pause well
-    /// inside the last decoded window, so only the audio after it is decoded.
-    fn settle_tentative(&mut self) {
+    /// On Stop: keeps the tentative words that lie well inside the last
+    /// decoded window, so only the audio after them is decoded. True when the
+    /// cut is between two words of a sentence (no pause, no punctuation).
+    fn settle_tentative(&mut self) -> bool {
         if self.degraded.is_some() || self.tentative.is_empty() || self.decoded_end <= self.commit {
-            return;
+            return false;
         }
         let start_s = self.commit as f64 / RATE;
         let point = commit_point(
@@ -323,10 +326,9 @@ impl State {
             .filter(|pair| pair[1].start >= pair[0].end)
             .map(|pair| (pair[0].end + pair[1].start) / 2.0)
             .next_back();
-        let point = [point, clause_end, word_gap]
-            .into_iter()
-            .flatten()
-            .max_by(f64::total_cmp);
+        let boundary = point.into_iter().chain(clause_end).max_by(f64::total_cmp);
+        let point = boundary.into_iter().chain(word_gap).max_by(f64::total_cmp);
+        let mid_sentence = point.is_some() && point != boundary;
         if let Some(p) = point {
             let keep = self.tentative.iter().filter(|w| mid(w) < p).count();
             let rest = self.tentative.split_off(keep);
@@ -334,6 +336,7 @@ impl State {
             self.commit_words(settled);
             self.commit = ((p * RATE) as usize).clamp(self.commit, self.decoded_end);
         }
+        mid_sentence
     }
 
     fn context_prompt(&self) -> Option<String> {
@@ -418,7 +421,7 @@ impl State {
         if self.aborted {
             probe.decoder().renew()?;
         }
-        self.settle_tentative();
+        let mid_sentence = self.settle_tentative();
         let (start, end) = (self.commit, self.audio.len());
         let tail_s = (end - start) as f64 / RATE;
         let mut words = std::mem::take(&mut self.committed);
@@ -433,12 +436,24 @@ impl State {
                 })
                 .flatten()
                 .or_else(|| self.options.transcribe.initial_prompt.clone());
+            // Cut between two words of a sentence, the tail alone is a
+            // fragment the recogniser mishears ("safety nets that let you
+            // undo" → "zinath snaprat"): it hears the seconds before the cut
+            // again, and their words are dropped.
+            let lead_in = LiveOptions {
+                lead_in_s: STOP_LEAD_IN_S,
+                ..self.options.clone()
+            };
             let tail = decode_from(
                 probe.decoder(),
                 &self.audio,
                 start,
                 end,
-                &self.options,
+                if mid_sentence {
+                    &lead_in
+                } else {
+                    &self.options
+                },
                 prompt,
                 None,
                 &words,

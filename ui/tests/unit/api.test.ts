@@ -73,6 +73,7 @@ describe("commands", () => {
       inputDevice: null,
       paceBand: [120, 160],
       hideKeyPointsUntilFirstAttempt: true,
+      liveAnalysis: false,
       theme: "dark",
       llm: { enabled: false, baseUrl: "", model: "", apiKeyEnv: null },
       dataDir: "/d",
