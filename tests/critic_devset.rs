@@ -326,12 +326,13 @@ fn held_out_answers_meet_loose_floors() {
     let s = evaluate("held-out set", &fixtures("heldout"));
     assert!(s.answers >= 30);
     // Floors just under the figures measured (docs/critic.md), so that a
-    // regression fails; batch 4 was measured once, after all tuning.
+    // regression fails; batches 4 and 5 were measured once, after all tuning.
     let floors: BTreeMap<u32, (f64, f64, f64)> = [
         (1, (0.85, 0.92, 0.95)),
         (2, (0.65, 0.55, 0.88)),
         (3, (0.52, 0.60, 0.85)),
         (4, (0.43, 0.57, 0.88)),
+        (5, (0.27, 0.54, 0.85)),
     ]
     .into_iter()
     .collect();
@@ -340,13 +341,13 @@ fn held_out_answers_meet_loose_floors() {
         check(&format!("held-out batch {b}"), k, m, st, f);
     }
     if seal() == u32::MAX {
-        assert_eq!(s.per_batch.len(), 4);
+        assert_eq!(s.per_batch.len(), 5);
         check(
             "held-out",
             &s.key_points,
             &s.mistakes,
             &s.star,
-            (0.58, 0.65, 0.88),
+            (0.50, 0.64, 0.88),
         );
     }
 }
