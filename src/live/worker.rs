@@ -90,14 +90,17 @@ pub(super) fn run(
 ) {
     let t = &*transcriber;
     let threads = options.transcribe.threads;
-    // One decoding state for the windows and the filled-pause probes.
-    let mut probe = match WindowDecoder::new(t) {
-        Ok(decoder) => FilledPauseProbe::sharing(decoder, threads),
-        Err(e) => {
-            let _ = ready.send(Err(e));
-            return;
-        }
-    };
+    // The windows and the filled-pause probes each have a decoding state:
+    // sharing one saves about 100 MB with base, but a run that shared it
+    // crashed inside whisper.cpp once (SIGSEGV, not reproduced in six more).
+    let (mut decoder, mut probe) =
+        match WindowDecoder::new(t).and_then(|d| Ok((d, FilledPauseProbe::new(t, threads)?))) {
+            Ok(pair) => pair,
+            Err(e) => {
+                let _ = ready.send(Err(e));
+                return;
+            }
+        };
     let _ = ready.send(Ok(()));
     let mut s = State {
         options,
@@ -129,14 +132,14 @@ pub(super) fn run(
         }
         s.drain(&rx);
         if let Some((stopped, reply)) = s.finish.take() {
-            let result = s.finish(t, &mut probe, stopped);
+            let result = s.finish(&mut decoder, &mut probe, t, stopped);
             let _ = reply.send(result);
             return;
         }
         if s.disconnected {
             return;
         }
-        s.step(&mut probe, &rx);
+        s.step(&mut decoder, &mut probe, &rx);
     }
 }
 
@@ -162,7 +165,12 @@ impl State {
         }
     }
 
-    fn step(&mut self, probe: &mut FilledPauseProbe<'_>, rx: &Receiver<Msg>) {
+    fn step(
+        &mut self,
+        decoder: &mut WindowDecoder<'_>,
+        probe: &mut FilledPauseProbe<'_>,
+        rx: &Receiver<Msg>,
+    ) {
         let len = self.audio.len();
         let step = (self.options.step_s * RATE) as usize;
         let min_window = (MIN_WINDOW_S * RATE) as usize;
@@ -171,7 +179,7 @@ impl State {
             && len >= self.commit + min_window
         {
             let previous_end = self.decoded_end;
-            let result = self.decode_window(probe.decoder());
+            let result = self.decode_window(decoder);
             if self.stop.load(Ordering::Relaxed) {
                 // Abandoned for Stop: the tail covers this window.
                 self.decoded_end = previous_end;
@@ -411,15 +419,16 @@ impl State {
 
     fn finish(
         &mut self,
-        transcriber: &Transcriber,
+        decoder: &mut WindowDecoder<'_>,
         probe: &mut FilledPauseProbe<'_>,
+        transcriber: &Transcriber,
         stopped: Instant,
     ) -> Result<LiveResult, AnalyzeError> {
         // The tail: everything after the last commit point (after the point
         // where live decoding gave up, when it did).
         let started = Instant::now();
         if self.aborted {
-            probe.decoder().renew()?;
+            decoder.renew()?;
         }
         let mid_sentence = self.settle_tentative();
         let (start, end) = (self.commit, self.audio.len());
@@ -445,7 +454,7 @@ impl State {
                 ..self.options.clone()
             };
             let tail = decode_from(
-                probe.decoder(),
+                decoder,
                 &self.audio,
                 start,
                 end,
