@@ -287,7 +287,7 @@ fn fixtures(sub: &str) -> PathBuf {
 #[test]
 fn dev_set_meets_the_floors() {
     let s = evaluate("dev set", &fixtures("answers"));
-    assert_eq!(s.answers, 42);
+    assert_eq!(s.answers, 45);
     assert!(
         s.key_points.f1() >= 0.9,
         "key-point F1 {:.3} < 0.9",
@@ -326,13 +326,15 @@ fn held_out_answers_meet_loose_floors() {
     let s = evaluate("held-out set", &fixtures("heldout"));
     assert!(s.answers >= 30);
     // Floors just under the figures measured (docs/critic.md), so that a
-    // regression fails; batches 4 and 5 were measured once, after all tuning.
+    // regression fails; batches 4, 5 and 6 were measured once, after all
+    // tuning (batch 6 before and after the wider card cues).
     let floors: BTreeMap<u32, (f64, f64, f64)> = [
         (1, (0.85, 0.92, 0.95)),
         (2, (0.65, 0.55, 0.88)),
-        (3, (0.52, 0.60, 0.85)),
-        (4, (0.43, 0.57, 0.88)),
-        (5, (0.27, 0.54, 0.85)),
+        (3, (0.66, 0.66, 0.85)),
+        (4, (0.56, 0.65, 0.88)),
+        (5, (0.40, 0.56, 0.85)),
+        (6, (0.67, 0.57, 0.79)),
     ]
     .into_iter()
     .collect();
@@ -341,13 +343,13 @@ fn held_out_answers_meet_loose_floors() {
         check(&format!("held-out batch {b}"), k, m, st, f);
     }
     if seal() == u32::MAX {
-        assert_eq!(s.per_batch.len(), 5);
+        assert_eq!(s.per_batch.len(), 6);
         check(
             "held-out",
             &s.key_points,
             &s.mistakes,
             &s.star,
-            (0.50, 0.64, 0.88),
+            (0.62, 0.64, 0.86),
         );
     }
 }
