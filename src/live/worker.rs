@@ -90,17 +90,16 @@ pub(super) fn run(
 ) {
     let t = &*transcriber;
     let threads = options.transcribe.threads;
-    // The windows and the filled-pause probes each have a decoding state:
-    // sharing one saves about 100 MB with base, but a run that shared it
-    // crashed inside whisper.cpp once (SIGSEGV, not reproduced in six more).
-    let (mut decoder, mut probe) =
-        match WindowDecoder::new(t).and_then(|d| Ok((d, FilledPauseProbe::new(t, threads)?))) {
-            Ok(pair) => pair,
-            Err(e) => {
-                let _ = ready.send(Err(e));
-                return;
-            }
-        };
+    // One decoding state for the windows and the filled-pause probes: they
+    // run one at a time on this thread, and a second state cost base about
+    // 30 MB more at its peak (310 against 290 MB for a two-minute answer).
+    let mut probe = match WindowDecoder::new(t) {
+        Ok(decoder) => FilledPauseProbe::sharing(decoder, threads),
+        Err(e) => {
+            let _ = ready.send(Err(e));
+            return;
+        }
+    };
     let _ = ready.send(Ok(()));
     let mut s = State {
         options,
@@ -132,14 +131,14 @@ pub(super) fn run(
         }
         s.drain(&rx);
         if let Some((stopped, reply)) = s.finish.take() {
-            let result = s.finish(&mut decoder, &mut probe, t, stopped);
+            let result = s.finish(t, &mut probe, stopped);
             let _ = reply.send(result);
             return;
         }
         if s.disconnected {
             return;
         }
-        s.step(&mut decoder, &mut probe, &rx);
+        s.step(&mut probe, &rx);
     }
 }
 
@@ -165,12 +164,7 @@ impl State {
         }
     }
 
-    fn step(
-        &mut self,
-        decoder: &mut WindowDecoder<'_>,
-        probe: &mut FilledPauseProbe<'_>,
-        rx: &Receiver<Msg>,
-    ) {
+    fn step(&mut self, probe: &mut FilledPauseProbe<'_>, rx: &Receiver<Msg>) {
         let len = self.audio.len();
         let step = (self.options.step_s * RATE) as usize;
         let min_window = (MIN_WINDOW_S * RATE) as usize;
@@ -179,7 +173,7 @@ impl State {
             && len >= self.commit + min_window
         {
             let previous_end = self.decoded_end;
-            let result = self.decode_window(decoder);
+            let result = self.decode_window(probe.decoder());
             if self.stop.load(Ordering::Relaxed) {
                 // Abandoned for Stop: the tail covers this window.
                 self.decoded_end = previous_end;
@@ -244,7 +238,7 @@ impl State {
             .then(|| self.context_prompt())
             .flatten()
             .or_else(|| self.options.transcribe.initial_prompt.clone());
-        let words = decode_from(
+        let Decoded { words, heard_until } = decode_from(
             decoder,
             &self.audio,
             start,
@@ -265,13 +259,14 @@ impl State {
             self.options.min_pause_s,
             self.options.settle_s,
         )
-        .filter(|p| p - start_s >= self.options.min_commit_s);
+        .filter(|p| p - start_s >= self.options.min_commit_s && *p <= heard_until);
         let (keep, next_commit) = match point {
             Some(p) => (words.iter().filter(|w| mid(w) < p).count(), p),
-            None if duration >= self.options.max_window_s => {
-                // No pause for a long time: commit all but the last stretch,
-                // cutting between two words.
-                let cut = end_s - self.options.settle_s - 1.0;
+            None if duration >= self.options.max_window_s || heard_until < end_s => {
+                // No pause for a long time, or the decoder lost its way: commit
+                // all but the last stretch it followed, cutting between two
+                // words.
+                let cut = (end_s - self.options.settle_s - 1.0).min(heard_until);
                 let keep = words.iter().filter(|w| w.end <= cut).count();
                 let p = match (keep.checked_sub(1).map(|i| &words[i]), words.get(keep)) {
                     (Some(last), Some(next)) => (last.end + next.start) / 2.0,
@@ -419,16 +414,15 @@ impl State {
 
     fn finish(
         &mut self,
-        decoder: &mut WindowDecoder<'_>,
-        probe: &mut FilledPauseProbe<'_>,
         transcriber: &Transcriber,
+        probe: &mut FilledPauseProbe<'_>,
         stopped: Instant,
     ) -> Result<LiveResult, AnalyzeError> {
         // The tail: everything after the last commit point (after the point
         // where live decoding gave up, when it did).
         let started = Instant::now();
         if self.aborted {
-            decoder.renew()?;
+            probe.decoder().renew()?;
         }
         let mid_sentence = self.settle_tentative();
         let (start, end) = (self.commit, self.audio.len());
@@ -453,8 +447,11 @@ impl State {
                 lead_in_s: STOP_LEAD_IN_S,
                 ..self.options.clone()
             };
-            let tail = decode_from(
-                decoder,
+            let Decoded {
+                words: mut tail,
+                heard_until,
+            } = decode_from(
+                probe.decoder(),
                 &self.audio,
                 start,
                 end,
@@ -463,10 +460,26 @@ impl State {
                 } else {
                     &self.options
                 },
-                prompt,
+                prompt.clone(),
                 None,
                 &words,
             )?;
+            if heard_until < end as f64 / RATE {
+                // The decoder looped: what it did not follow is heard once
+                // more on its own.
+                let from = ((heard_until * RATE) as usize).clamp(start, end);
+                let rest = decode_from(
+                    probe.decoder(),
+                    &self.audio,
+                    from,
+                    end,
+                    &self.options,
+                    prompt,
+                    None,
+                    &[],
+                )?;
+                tail.extend(rest.words);
+            }
             if !tail.is_empty() {
                 segments.push(Segment {
                     text: join(&tail),
@@ -548,6 +561,16 @@ fn is_silent(window: &[f32], loudest_db: &mut f64) -> bool {
     silent
 }
 
+/// What one decode heard.
+struct Decoded {
+    /// The words from the window's start on.
+    words: Vec<Word>,
+    /// The decoder followed the audio up to here (seconds from the
+    /// recording's start): the window's end, or where it began to repeat
+    /// itself, its later words dropped.
+    heard_until: f64,
+}
+
 /// Decodes `audio[start..end]` with up to [`LiveOptions::lead_in_s`] of the
 /// audio before it as context, and returns the words from `start` on (after
 /// the last of `committed`).
@@ -561,7 +584,7 @@ fn decode_from(
     prompt: Option<String>,
     abort: Option<Arc<AtomicBool>>,
     committed: &[Word],
-) -> Result<Vec<Word>, AsrError> {
+) -> Result<Decoded, AsrError> {
     let from = start.saturating_sub((options.lead_in_s * RATE) as usize);
     let pad = (options.pad_s * RATE) as usize;
     let padded: Vec<f32>;
@@ -588,15 +611,42 @@ fn decode_from(
     if from < start {
         words = drop_lead_in(words, committed, start as f64 / RATE);
     }
-    // Nothing is heard in the padding: words timed into it are pulled back
-    // inside the window.
+    // Nothing is heard in the padding. Words that begin after the audio's end
+    // were made up by the decoder: at the end of a window cut mid-sentence it
+    // repeated the window's last sentence there (17 words, all timed at the
+    // end, in one two-minute run). Words that only run into it are pulled
+    // back inside the window.
     let start_s = start as f64 / RATE;
     let end_s = end as f64 / RATE;
+    words.retain(|w| w.start < end_s);
     for w in &mut words {
         w.start = w.start.clamp(start_s, end_s);
         w.end = w.end.clamp(w.start, end_s);
     }
-    Ok(words)
+    let heard_until = match repetition_start(&words) {
+        Some(i) => {
+            words.truncate(i);
+            words.last().map_or(start_s, |w| w.end)
+        }
+        None => end_s,
+    };
+    Ok(Decoded { words, heard_until })
+}
+
+/// Words repeated in a row at least this many at a time are the decoder
+/// looping, not the speaker.
+const LOOP_MIN_WORDS: usize = 4;
+
+/// Where `words` start repeating themselves: the first word of the first
+/// copy of a run of at least [`LOOP_MIN_WORDS`] words said again straight
+/// after. Whisper falls into such loops when it loses its place (a sentence
+/// said three times over, every copy timed at one instant), and one window
+/// decoded in a single pass cannot fall back as a batch pass does.
+fn repetition_start(words: &[Word]) -> Option<usize> {
+    let texts: Vec<String> = words.iter().map(|w| lexical::normalise(&w.text)).collect();
+    (0..texts.len()).find(|&i| {
+        (LOOP_MIN_WORDS..=(texts.len() - i) / 2).any(|k| texts[i..i + k] == texts[i + k..i + 2 * k])
+    })
 }
 
 /// Words the recogniser heard again in the lead-in before `start_s`. Word
@@ -686,4 +736,51 @@ fn recent_wpm(words: &[&Word], window_s: f64) -> Option<f64> {
 fn clock(t: f64) -> String {
     let t = t.max(0.0).round() as u64;
     format!("{}:{:02}", t / 60, t % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<Word> {
+        text.split_whitespace()
+            .enumerate()
+            .map(|(i, t)| Word {
+                text: t.into(),
+                start: i as f64 * 0.3,
+                end: i as f64 * 0.3 + 0.25,
+                confidence: 0.9,
+                filler: false,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_decoder_loop_is_cut_where_the_repetition_begins() {
+        let looped = words(
+            "in her first solo month she fixed it. The next year she ran it, \
+             and in her first solo month she fixed it. The next year she ran it, \
+             and in her first solo month",
+        );
+        // From "in her first…" the words repeat with a period of 14 words.
+        assert_eq!(repetition_start(&looped), Some(0));
+        let looped = words("She was on call. Then she fixed it in time, she fixed it in time, she fixed it in time");
+        assert_eq!(repetition_start(&looped), Some(5));
+    }
+
+    #[test]
+    fn a_speaker_repeating_a_few_words_is_not_a_loop() {
+        assert_eq!(
+            repetition_start(&words(
+                "I went, I went to the office and I think, I think it worked."
+            )),
+            None
+        );
+        assert_eq!(
+            repetition_start(&words(
+                "We rolled it back and then we rolled it forward again."
+            )),
+            None
+        );
+    }
 }
