@@ -366,20 +366,10 @@ const PROBE_PROMPT: &str = "Umm, let me think, uh, hmm.";
 impl<'a> FilledPauseProbe<'a> {
     /// A probe using `transcriber`'s model.
     pub fn new(transcriber: &'a Transcriber, threads: usize) -> Result<Self, AsrError> {
-        Ok(Self::sharing(WindowDecoder::new(transcriber)?, threads))
-    }
-
-    /// A probe that decodes on `decoder`'s state. The live path decodes
-    /// windows and probes clips on one thread, one at a time, so one set of
-    /// whisper.cpp buffers (about 100 MB with base) serves both; neither
-    /// carries context from one call to the next.
-    pub fn sharing(decoder: WindowDecoder<'a>, threads: usize) -> Self {
-        Self { decoder, threads }
-    }
-
-    /// The window decoder whose state the probe uses.
-    pub fn decoder(&mut self) -> &mut WindowDecoder<'a> {
-        &mut self.decoder
+        Ok(Self {
+            decoder: WindowDecoder::new(transcriber)?,
+            threads,
+        })
     }
 
     /// The first word the recogniser hears in `clip` (16 kHz mono, at most

@@ -90,16 +90,18 @@ pub(super) fn run(
 ) {
     let t = &*transcriber;
     let threads = options.transcribe.threads;
-    // One decoding state for the windows and the filled-pause probes: they
-    // run one at a time on this thread, and a second state cost base about
-    // 30 MB more at its peak (310 against 290 MB for a two-minute answer).
-    let mut probe = match WindowDecoder::new(t) {
-        Ok(decoder) => FilledPauseProbe::sharing(decoder, threads),
-        Err(e) => {
-            let _ = ready.send(Err(e));
-            return;
-        }
-    };
+    // The windows and the filled-pause probes each have a decoding state:
+    // sharing one saves about 20 MB at base's peak, but whisper.cpp then
+    // crashes now and again (SIGSEGV: once in November, once in a CI run of
+    // tests/live.rs after sharing was tried again).
+    let (mut decoder, mut probe) =
+        match WindowDecoder::new(t).and_then(|d| Ok((d, FilledPauseProbe::new(t, threads)?))) {
+            Ok(pair) => pair,
+            Err(e) => {
+                let _ = ready.send(Err(e));
+                return;
+            }
+        };
     let _ = ready.send(Ok(()));
     let mut s = State {
         options,
@@ -131,14 +133,14 @@ pub(super) fn run(
         }
         s.drain(&rx);
         if let Some((stopped, reply)) = s.finish.take() {
-            let result = s.finish(t, &mut probe, stopped);
+            let result = s.finish(&mut decoder, &mut probe, t, stopped);
             let _ = reply.send(result);
             return;
         }
         if s.disconnected {
             return;
         }
-        s.step(&mut probe, &rx);
+        s.step(&mut decoder, &mut probe, &rx);
     }
 }
 
@@ -164,7 +166,12 @@ impl State {
         }
     }
 
-    fn step(&mut self, probe: &mut FilledPauseProbe<'_>, rx: &Receiver<Msg>) {
+    fn step(
+        &mut self,
+        decoder: &mut WindowDecoder<'_>,
+        probe: &mut FilledPauseProbe<'_>,
+        rx: &Receiver<Msg>,
+    ) {
         let len = self.audio.len();
         let step = (self.options.step_s * RATE) as usize;
         let min_window = (MIN_WINDOW_S * RATE) as usize;
@@ -173,7 +180,7 @@ impl State {
             && len >= self.commit + min_window
         {
             let previous_end = self.decoded_end;
-            let result = self.decode_window(probe.decoder());
+            let result = self.decode_window(decoder);
             if self.stop.load(Ordering::Relaxed) {
                 // Abandoned for Stop: the tail covers this window.
                 self.decoded_end = previous_end;
@@ -414,15 +421,16 @@ impl State {
 
     fn finish(
         &mut self,
-        transcriber: &Transcriber,
+        decoder: &mut WindowDecoder<'_>,
         probe: &mut FilledPauseProbe<'_>,
+        transcriber: &Transcriber,
         stopped: Instant,
     ) -> Result<LiveResult, AnalyzeError> {
         // The tail: everything after the last commit point (after the point
         // where live decoding gave up, when it did).
         let started = Instant::now();
         if self.aborted {
-            probe.decoder().renew()?;
+            decoder.renew()?;
         }
         let mid_sentence = self.settle_tentative();
         let (start, end) = (self.commit, self.audio.len());
@@ -451,7 +459,7 @@ impl State {
                 words: mut tail,
                 heard_until,
             } = decode_from(
-                probe.decoder(),
+                decoder,
                 &self.audio,
                 start,
                 end,
@@ -469,7 +477,7 @@ impl State {
                 // more on its own.
                 let from = ((heard_until * RATE) as usize).clamp(start, end);
                 let rest = decode_from(
-                    probe.decoder(),
+                    decoder,
                     &self.audio,
                     from,
                     end,
