@@ -223,6 +223,8 @@ pub(crate) struct Compiled {
     pub lexicon: Lexicon,
     /// The STAR and generic phrase lists, compiled once.
     pub phrases: std::collections::HashMap<String, Vec<super::lexicon::Elem>>,
+    /// Card points already prepared under these settings.
+    pub sigs: super::points::SigCache,
 }
 
 /// Phrases the absolutes check skips sentences for (a changed habit).
@@ -319,6 +321,7 @@ impl CriticConfig {
             rules,
             lexicon,
             phrases,
+            sigs: Default::default(),
         }));
         Ok(self)
     }
@@ -342,6 +345,7 @@ impl CriticConfig {
                     rules,
                     lexicon,
                     phrases,
+                    sigs: Default::default(),
                 })
             }
         }

@@ -16,6 +16,8 @@ pub mod points;
 pub mod star;
 pub mod text;
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 use crate::questions::Card;
@@ -185,7 +187,11 @@ pub fn critique_with_delivery(
     let duration = answer_duration(answer, &sentences, config);
 
     // Key points.
-    let kp_sigs: Vec<PointSig> = card.key_points.iter().map(|p| ctx.sig(p, false)).collect();
+    let kp_sigs: Vec<Arc<PointSig>> = card
+        .key_points
+        .iter()
+        .map(|p| ctx.prepared(p, false))
+        .collect();
     let threshold = config.matching.covered_threshold;
     let key_points: Vec<KeyPointDetail> = kp_sigs
         .iter()
@@ -225,7 +231,7 @@ pub fn critique_with_delivery(
 
     let mut mistakes = Vec::new();
     for point in &card.mistakes {
-        let sig = ctx.sig(point, true);
+        let sig = ctx.prepared(point, true);
         mistakes.push(card_mistake(
             &ctx,
             &sig,
@@ -357,7 +363,7 @@ fn answer_duration(answer: &Answer, sentences: &[text::Sentence], config: &Criti
 fn card_mistake(
     ctx: &Ctx,
     sig: &PointSig,
-    kp_sigs: &[PointSig],
+    kp_sigs: &[Arc<PointSig>],
     key_points: &[KeyPointDetail],
     indexed: &[Indexed],
     sentences: &[text::Sentence],

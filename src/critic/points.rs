@@ -77,6 +77,18 @@ pub struct PointSig {
     pub absent_with_cues: Option<Vec<(Group, f64)>>,
 }
 
+/// Points prepared once per settings: preparing a card's cues costs more than
+/// judging an answer against them, and a user critiques the same card many
+/// times. Keyed by the point itself, so an edited card is prepared afresh.
+#[derive(Debug, Default)]
+pub struct SigCache {
+    prepared: std::sync::Mutex<std::collections::HashMap<(Point, bool), std::sync::Arc<PointSig>>>,
+}
+
+/// More distinct points than any bank holds: past it the cache starts over,
+/// so editing cards for hours cannot grow it without bound.
+const SIG_CACHE_LIMIT: usize = 20_000;
+
 /// How well one sentence makes a point.
 #[derive(Debug, Clone, Default)]
 pub struct Match {
@@ -98,6 +110,7 @@ pub struct Ctx<'a> {
     pub lexicon: &'a Lexicon,
     negators: HashSet<String>,
     phrases: &'a std::collections::HashMap<String, Vec<Elem>>,
+    sig_cache: &'a SigCache,
     label_stop: HashSet<String>,
     weak_words: HashSet<String>,
 }
@@ -117,6 +130,7 @@ impl<'a> Ctx<'a> {
                 .map(|w| w.to_lowercase())
                 .collect(),
             phrases: &compiled.phrases,
+            sig_cache: &compiled.sigs,
             label_stop: config
                 .matching
                 .label_stopwords
@@ -375,6 +389,33 @@ impl<'a> Ctx<'a> {
             }
         }
         out
+    }
+
+    /// A key point or mistake, prepared, from the cache when it was before.
+    pub fn prepared(&self, point: &Point, mistake: bool) -> std::sync::Arc<PointSig> {
+        let key = (point.clone(), mistake);
+        // A poisoned lock only means another critique panicked mid-insert;
+        // the map itself is still whole.
+        if let Some(sig) = self
+            .sig_cache
+            .prepared
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
+            return sig.clone();
+        }
+        let sig = std::sync::Arc::new(self.sig(point, mistake));
+        let mut prepared = self
+            .sig_cache
+            .prepared
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        if prepared.len() >= SIG_CACHE_LIMIT {
+            prepared.clear();
+        }
+        prepared.insert(key, sig.clone());
+        sig
     }
 
     /// Prepares a key point or mistake.
@@ -682,7 +723,11 @@ impl<'a> Ctx<'a> {
     }
 
     /// The key point an absent thing refers to, when one shares enough features.
-    pub fn link(&self, absent: &[(Group, f64)], key_points: &[PointSig]) -> Option<usize> {
+    pub fn link(
+        &self,
+        absent: &[(Group, f64)],
+        key_points: &[std::sync::Arc<PointSig>],
+    ) -> Option<usize> {
         let total: f64 = absent.iter().map(|(_, w)| w).sum();
         if total <= 0.0 {
             return None;

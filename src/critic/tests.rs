@@ -504,3 +504,29 @@ fn counterfactuals_do_not_make_a_point() {
     );
     assert!(covered(&c, "early-warning"), "{:?}", c.key_points);
 }
+
+#[test]
+fn prepared_points_are_reused_but_an_edited_card_is_prepared_afresh() {
+    let config = CriticConfig::default();
+    let answer = Answer::Text("We agreed to watch the churn numbers every morning.".into());
+    let original = measure_card();
+    let first = critique(&original, &answer, &config);
+    let again = critique(&original, &answer, &config);
+    assert_eq!(
+        format!("{:?}", first.key_points),
+        format!("{:?}", again.key_points)
+    );
+    assert!(!covered(&first, "metric"));
+
+    // The same settings, a card edited to name what the answer says.
+    let mut edited = original.clone();
+    edited.key_points[0].cues.push("churn numbers".into());
+    let after_edit = critique(&edited, &answer, &config);
+    let why = |c: &Critique| c.key_points[0].why.clone();
+    assert!(!why(&first).contains("churn numbers"), "{}", why(&first));
+    assert!(
+        why(&after_edit).contains("churn numbers"),
+        "{}",
+        why(&after_edit)
+    );
+}
