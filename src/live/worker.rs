@@ -133,7 +133,7 @@ pub(super) fn run(
         }
         s.drain(&rx);
         if let Some((stopped, reply)) = s.finish.take() {
-            let result = s.finish(&mut decoder, &mut probe, t, stopped);
+            let result = s.finish(decoder, &mut probe, t, stopped);
             let _ = reply.send(result);
             return;
         }
@@ -421,7 +421,7 @@ impl State {
 
     fn finish(
         &mut self,
-        decoder: &mut WindowDecoder<'_>,
+        mut decoder: WindowDecoder<'_>,
         probe: &mut FilledPauseProbe<'_>,
         transcriber: &Transcriber,
         stopped: Instant,
@@ -459,7 +459,7 @@ impl State {
                 words: mut tail,
                 heard_until,
             } = decode_from(
-                decoder,
+                &mut decoder,
                 &self.audio,
                 start,
                 end,
@@ -477,7 +477,7 @@ impl State {
                 // more on its own.
                 let from = ((heard_until * RATE) as usize).clamp(start, end);
                 let rest = decode_from(
-                    decoder,
+                    &mut decoder,
                     &self.audio,
                     from,
                     end,
@@ -498,6 +498,10 @@ impl State {
             words.extend(tail);
         }
         let transcribe_s = started.elapsed().as_secs_f64();
+        // The windows' state holds the largest buffers (the encoder's, for
+        // windows of up to 29 s); the delivery analysis and the critic do not
+        // need it.
+        drop(decoder);
         let transcript = Transcript {
             text: segments
                 .iter()
