@@ -308,6 +308,11 @@ impl CriticConfig {
     }
 
     fn compile(mut self) -> Result<Self, String> {
+        self.compiled = Some(std::sync::Arc::new(self.prepare_lists()?));
+        Ok(self)
+    }
+
+    fn prepare_lists(&self) -> Result<Compiled, String> {
         let rules = TextRules::new(&self.text);
         let lexicon = Lexicon::compile(
             &self.concepts,
@@ -316,38 +321,23 @@ impl CriticConfig {
             &rules,
             &self.generic.vague_quantities,
         )?;
-        let phrases = compile_lists(&self, &rules);
-        self.compiled = Some(std::sync::Arc::new(Compiled {
+        let phrases = compile_lists(self, &rules);
+        Ok(Compiled {
             rules,
             lexicon,
             phrases,
             sigs: Default::default(),
-        }));
-        Ok(self)
+        })
     }
 
     pub(crate) fn compiled(&self) -> std::sync::Arc<Compiled> {
         match &self.compiled {
             Some(c) => c.clone(),
-            None => {
-                // Built by hand rather than loaded: prepare now.
-                let rules = TextRules::new(&self.text);
-                let lexicon = Lexicon::compile(
-                    &self.concepts,
-                    &self.related,
-                    &self.matching,
-                    &rules,
-                    &self.generic.vague_quantities,
-                )
-                .unwrap_or_else(|e| panic!("critic concepts do not compile: {e}"));
-                let phrases = compile_lists(self, &rules);
-                std::sync::Arc::new(Compiled {
-                    rules,
-                    lexicon,
-                    phrases,
-                    sigs: Default::default(),
-                })
-            }
+            // Built by hand rather than loaded: prepare now.
+            None => std::sync::Arc::new(
+                self.prepare_lists()
+                    .unwrap_or_else(|e| panic!("critic concepts do not compile: {e}")),
+            ),
         }
     }
 }

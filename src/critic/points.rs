@@ -3,7 +3,8 @@
 //! concepts shared between cue or label and the sentence, negation and who
 //! did it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 
 use crate::questions::Point;
 
@@ -82,7 +83,8 @@ pub struct PointSig {
 /// times. Keyed by the point itself, so an edited card is prepared afresh.
 #[derive(Debug, Default)]
 pub struct SigCache {
-    prepared: std::sync::Mutex<std::collections::HashMap<(Point, bool), std::sync::Arc<PointSig>>>,
+    /// Key points, then mistakes (prepared differently).
+    prepared: Mutex<[HashMap<Point, Arc<PointSig>>; 2]>,
 }
 
 /// More distinct points than any bank holds: past it the cache starts over,
@@ -392,29 +394,23 @@ impl<'a> Ctx<'a> {
     }
 
     /// A key point or mistake, prepared, from the cache when it was before.
-    pub fn prepared(&self, point: &Point, mistake: bool) -> std::sync::Arc<PointSig> {
-        let key = (point.clone(), mistake);
+    pub fn prepared(&self, point: &Point, mistake: bool) -> Arc<PointSig> {
         // A poisoned lock only means another critique panicked mid-insert;
-        // the map itself is still whole.
-        if let Some(sig) = self
-            .sig_cache
-            .prepared
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&key)
-        {
-            return sig.clone();
-        }
-        let sig = std::sync::Arc::new(self.sig(point, mistake));
-        let mut prepared = self
+        // the maps themselves are still whole.
+        let mut maps = self
             .sig_cache
             .prepared
             .lock()
             .unwrap_or_else(|e| e.into_inner());
-        if prepared.len() >= SIG_CACHE_LIMIT {
-            prepared.clear();
+        let map = &mut maps[usize::from(mistake)];
+        if let Some(sig) = map.get(point) {
+            return sig.clone();
         }
-        prepared.insert(key, sig.clone());
+        if map.len() >= SIG_CACHE_LIMIT {
+            map.clear();
+        }
+        let sig = Arc::new(self.sig(point, mistake));
+        map.insert(point.clone(), sig.clone());
         sig
     }
 
@@ -723,11 +719,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// The key point an absent thing refers to, when one shares enough features.
-    pub fn link(
-        &self,
-        absent: &[(Group, f64)],
-        key_points: &[std::sync::Arc<PointSig>],
-    ) -> Option<usize> {
+    pub fn link(&self, absent: &[(Group, f64)], key_points: &[Arc<PointSig>]) -> Option<usize> {
         let total: f64 = absent.iter().map(|(_, w)| w).sum();
         if total <= 0.0 {
             return None;
