@@ -7,6 +7,7 @@ use crate::asr::model::{self, ModelError};
 use crate::asr::{AsrError, FilledPauseProbe, TranscribeOptions, Transcriber};
 use crate::audio::{self, Audio16k, AudioError};
 use crate::critic::{critique_with_llm, Answer, CriticConfig};
+use crate::delivery::features::FrameTrack;
 use crate::delivery::{self, ClipListener, DeliveryConfig};
 use crate::questions::Card;
 use crate::report::{ModelInfo, QuestionRef, Report, Transcript};
@@ -71,6 +72,19 @@ pub fn build_report(
     settings: &AnalysisSettings,
     listener: Option<&mut dyn ClipListener>,
 ) -> Report {
+    build_report_with_frames(audio, transcript, question, settings, listener, None)
+}
+
+/// [`build_report`] with the audio's features computed while it was being
+/// recorded (the live path), so that only the last frames are left.
+pub fn build_report_with_frames(
+    audio: &Audio16k,
+    transcript: Transcript,
+    question: Option<&Card>,
+    settings: &AnalysisSettings,
+    listener: Option<&mut dyn ClipListener>,
+    frames: Option<FrameTrack>,
+) -> Report {
     let mut report = Report::new(audio.duration_s());
     report.transcript = transcript;
     let target = question.map(|c| [c.target_seconds[0] as f64, c.target_seconds[1] as f64]);
@@ -80,6 +94,7 @@ pub fn build_report(
         target,
         &settings.delivery,
         listener,
+        frames,
     );
     report.question = question.map(|card| QuestionRef {
         id: card.id.clone(),

@@ -372,6 +372,12 @@ impl<'a> FilledPauseProbe<'a> {
         })
     }
 
+    /// The probe's decoding state, to decode a window with it while the probe
+    /// is idle (the live path's tail after Stop).
+    pub fn decoder(&mut self) -> &mut WindowDecoder<'a> {
+        &mut self.decoder
+    }
+
     /// The first word the recogniser hears in `clip` (16 kHz mono, at most
     /// about 2 s), lower-cased; empty when it hears none.
     pub fn first_word(&mut self, clip: &[f32]) -> Result<String, AsrError> {

@@ -118,40 +118,152 @@ fn dct(log_energy: &[f64]) -> [f64; CEPSTRA] {
 /// Computes the features of 16 kHz mono audio; pitch is searched only in
 /// frames louder than `min_level_db`, and only within `[floor_hz, ceiling_hz]`.
 pub fn analyse(samples: &[f32], min_level_db: f64, floor_hz: f64, ceiling_hz: f64) -> Frames {
-    let level_db = frame_levels_db(samples);
-    let hop = (ANALYSIS_RATE as f64 * FRAME_S) as usize;
-    let mut yin = YINDetector::<f64>::new(PITCH_WINDOW, PITCH_WINDOW / 2);
-    let mut pitch_hz = Vec::with_capacity(level_db.len());
-    for (i, &db) in level_db.iter().enumerate() {
-        if db < min_level_db {
-            pitch_hz.push(None);
-            continue;
+    FrameTrack::new(floor_hz, ceiling_hz).finish(samples, min_level_db)
+}
+
+/// Frames this quiet are never searched for pitch while audio arrives (a
+/// quieter speech floor has them searched in [`FrameTrack::finish`]).
+const TRACK_PITCH_MIN_DB: f64 = -90.0;
+
+/// The features of a recording computed as it arrives: the live path feeds
+/// it while the user speaks, so that after Stop only the last few frames are
+/// left. [`FrameTrack::finish`] gives exactly what [`analyse`] gives on the
+/// whole recording: a frame is computed once every sample its windows read
+/// has arrived, and the pitch search's level gate, which depends on the
+/// whole recording, is applied at the end.
+pub struct FrameTrack {
+    floor_hz: f64,
+    ceiling_hz: f64,
+    level_db: Vec<f64>,
+    /// The pitch of each computed frame; `None` where it was not searched
+    /// (quieter than [`TRACK_PITCH_MIN_DB`]).
+    pitch_hz: Vec<Option<Option<f64>>>,
+    cepstra: Vec<[f64; CEPSTRA]>,
+    yin: YINDetector<f64>,
+    fft: std::sync::Arc<dyn realfft::RealToComplex<f64>>,
+    hann: Vec<f64>,
+    filters: Vec<Vec<(usize, f64)>>,
+}
+
+impl std::fmt::Debug for FrameTrack {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FrameTrack")
+            .field("frames", &self.level_db.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Samples per frame.
+const HOP: usize = (ANALYSIS_RATE as f64 * FRAME_S) as usize;
+
+impl FrameTrack {
+    /// An empty track; pitch is searched within `[floor_hz, ceiling_hz]`.
+    pub fn new(floor_hz: f64, ceiling_hz: f64) -> Self {
+        let fft = RealFftPlanner::<f64>::new().plan_fft_forward(SPECTRUM_WINDOW);
+        let hann = (0..SPECTRUM_WINDOW)
+            .map(|n| {
+                0.5 - 0.5 * (2.0 * std::f64::consts::PI * n as f64 / SPECTRUM_WINDOW as f64).cos()
+            })
+            .collect();
+        Self {
+            floor_hz,
+            ceiling_hz,
+            level_db: Vec::new(),
+            pitch_hz: Vec::new(),
+            cepstra: Vec::new(),
+            yin: YINDetector::new(PITCH_WINDOW, PITCH_WINDOW / 2),
+            fft,
+            hann,
+            filters: mel_filters(),
         }
-        let window = window_at(samples, i * hop + hop / 2, PITCH_WINDOW);
-        let pitch = yin
-            .get_pitch(&window, ANALYSIS_RATE as usize, 0.0, VOICED_CLARITY)
-            .map(|p| p.frequency)
-            .filter(|f| (floor_hz..=ceiling_hz).contains(f));
-        pitch_hz.push(pitch);
     }
 
-    let mut planner = RealFftPlanner::<f64>::new();
-    let fft = planner.plan_fft_forward(SPECTRUM_WINDOW);
-    let hann: Vec<f64> = (0..SPECTRUM_WINDOW)
-        .map(|n| 0.5 - 0.5 * (2.0 * std::f64::consts::PI * n as f64 / SPECTRUM_WINDOW as f64).cos())
-        .collect();
-    let filters = mel_filters();
-    let mut spectrum = fft.make_output_vec();
-    let mut cepstra: Vec<[f64; CEPSTRA]> = Vec::with_capacity(level_db.len());
-    for i in 0..level_db.len() {
-        let mut input: Vec<f64> = window_at(samples, i * hop + hop / 2, SPECTRUM_WINDOW)
+    /// The pitch search range this track was made for.
+    pub fn pitch_range_hz(&self) -> (f64, f64) {
+        (self.floor_hz, self.ceiling_hz)
+    }
+
+    /// Computes every frame of `samples` (the recording so far, growing
+    /// between calls) whose analysis windows lie wholly inside it.
+    pub fn advance(&mut self, samples: &[f32]) {
+        let reach = HOP / 2 + PITCH_WINDOW.max(SPECTRUM_WINDOW) / 2;
+        let ready = if samples.len() >= reach {
+            (samples.len() - reach) / HOP + 1
+        } else {
+            0
+        };
+        self.compute_until(samples, ready);
+    }
+
+    /// The features of the whole recording `samples`, with pitch searched in
+    /// frames louder than `min_level_db`.
+    pub fn finish(mut self, samples: &[f32], min_level_db: f64) -> Frames {
+        let total = samples.len().div_ceil(HOP);
+        self.compute_until(samples, total);
+        let pitch_hz = (0..total)
+            .map(|i| {
+                if self.level_db[i] < min_level_db {
+                    return None;
+                }
+                match self.pitch_hz[i] {
+                    Some(pitch) => pitch,
+                    None => self.pitch_at(samples, i),
+                }
+            })
+            .collect();
+        let cepstra = &self.cepstra;
+        let spectral_change_db = (0..cepstra.len())
+            .map(|i| {
+                if i < 2 {
+                    return 0.0;
+                }
+                let sq: f64 = cepstra[i]
+                    .iter()
+                    .zip(&cepstra[i - 2])
+                    .map(|(a, b)| (a - b).powi(2))
+                    .sum();
+                (sq / CEPSTRA as f64).sqrt()
+            })
+            .collect();
+        Frames {
+            level_db: self.level_db,
+            pitch_hz,
+            spectral_change_db,
+        }
+    }
+
+    fn compute_until(&mut self, samples: &[f32], frames: usize) {
+        for i in self.level_db.len()..frames {
+            let chunk = &samples[i * HOP..((i + 1) * HOP).min(samples.len())];
+            let level = frame_levels_db(chunk)[0];
+            self.level_db.push(level);
+            let pitch = (level >= TRACK_PITCH_MIN_DB).then(|| self.pitch_at(samples, i));
+            self.pitch_hz.push(pitch);
+            let cepstra = self.cepstra_at(samples, i);
+            self.cepstra.push(cepstra);
+        }
+    }
+
+    fn pitch_at(&mut self, samples: &[f32], i: usize) -> Option<f64> {
+        let window = window_at(samples, i * HOP + HOP / 2, PITCH_WINDOW);
+        self.yin
+            .get_pitch(&window, ANALYSIS_RATE as usize, 0.0, VOICED_CLARITY)
+            .map(|p| p.frequency)
+            .filter(|f| (self.floor_hz..=self.ceiling_hz).contains(f))
+    }
+
+    fn cepstra_at(&self, samples: &[f32], i: usize) -> [f64; CEPSTRA] {
+        let mut input: Vec<f64> = window_at(samples, i * HOP + HOP / 2, SPECTRUM_WINDOW)
             .iter()
-            .zip(&hann)
+            .zip(&self.hann)
             .map(|(s, w)| s * w)
             .collect();
-        fft.process(&mut input, &mut spectrum)
+        let mut spectrum = self.fft.make_output_vec();
+        self.fft
+            .process(&mut input, &mut spectrum)
             .expect("sizes match the plan");
-        let log_energy: Vec<f64> = filters
+        let log_energy: Vec<f64> = self
+            .filters
             .iter()
             .map(|f| {
                 let e: f64 = f.iter().map(|&(bin, w)| spectrum[bin].norm_sqr() * w).sum();
@@ -165,25 +277,7 @@ pub fn analyse(samples: &[f32], min_level_db: f64, floor_hz: f64, ceiling_hz: f6
             .iter()
             .map(|e| e.max(top - DYNAMIC_RANGE_DB))
             .collect();
-        cepstra.push(dct(&limited));
-    }
-    let spectral_change_db = (0..cepstra.len())
-        .map(|i| {
-            if i < 2 {
-                return 0.0;
-            }
-            let sq: f64 = cepstra[i]
-                .iter()
-                .zip(&cepstra[i - 2])
-                .map(|(a, b)| (a - b).powi(2))
-                .sum();
-            (sq / CEPSTRA as f64).sqrt()
-        })
-        .collect();
-    Frames {
-        level_db,
-        pitch_hz,
-        spectral_change_db,
+        dct(&limited)
     }
 }
 
@@ -215,6 +309,28 @@ pub(crate) mod tests {
         // A steady tone barely changes its spectrum.
         let steady = frames.spectral_change_db[10..90].iter().sum::<f64>() / 80.0;
         assert!(steady < 1.0, "{steady}");
+    }
+
+    #[test]
+    fn a_track_fed_piece_by_piece_equals_the_analysis_of_the_whole() {
+        let mut audio = glide(120.0, 240.0, 1.3, 0.3);
+        audio.extend(vec![0.0; 3_001]);
+        // Quieter than the track searches while audio arrives: searched at
+        // the end when the gate is lower still.
+        audio.extend(glide(200.0, 150.0, 0.5, 0.000_02));
+        audio.extend(glide(180.0, 110.0, 0.77, 0.05));
+        for min_level_db in [-40.0, -120.0] {
+            let whole = analyse(&audio, min_level_db, 60.0, 400.0);
+            let mut track = FrameTrack::new(60.0, 400.0);
+            for end in (0..audio.len()).step_by(1_237) {
+                track.advance(&audio[..end]);
+            }
+            let pieces = track.finish(&audio, min_level_db);
+            assert_eq!(pieces.level_db, whole.level_db);
+            assert_eq!(pieces.pitch_hz, whole.pitch_hz);
+            assert_eq!(pieces.spectral_change_db, whole.spectral_change_db);
+            assert!(whole.pitch_hz.iter().flatten().count() > 150);
+        }
     }
 
     #[test]

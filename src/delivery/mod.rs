@@ -34,13 +34,15 @@ const PROBE_MARGIN_S: f64 = 0.05;
 /// Analyses `words` (marking fillers among them) and the 16 kHz `audio` they
 /// were transcribed from, against a target length when a card gives one.
 /// Without a `listener`, a filled pause heard in the audio is kept only where
-/// no recognised word covers it.
+/// no recognised word covers it. `frames` holds the audio's features when
+/// they were computed while it was recorded (the live path).
 pub fn analyze(
     words: &mut [Word],
     audio: &[f32],
     target_s: Option<[f64; 2]>,
     config: &DeliveryConfig,
     mut listener: Option<&mut dyn ClipListener>,
+    frames: Option<features::FrameTrack>,
 ) -> Delivery {
     let tokens = lexical::tokens(words);
     let mut items: Vec<Filler> = Vec::new();
@@ -94,12 +96,11 @@ pub fn analyze(
     let top_words = lexical::top_words(&tokens, &filled, config);
 
     let spans = vad::speech_spans(audio);
-    let frames = features::analyse(
-        audio,
-        speech_floor_db(audio),
-        config.voice.pitch_floor_hz,
-        config.voice.pitch_ceiling_hz,
-    );
+    let pitch_range = (config.voice.pitch_floor_hz, config.voice.pitch_ceiling_hz);
+    let frames = frames
+        .filter(|track| track.pitch_range_hz() == pitch_range)
+        .unwrap_or_else(|| features::FrameTrack::new(pitch_range.0, pitch_range.1))
+        .finish(audio, speech_floor_db(audio));
     let voice = voice::analyse(audio, &frames, &spans, config);
     let speech_level = voice.median_dbfs.unwrap_or(-30.0);
     let candidates = acoustic::steady_voicing(&frames, speech_level, config);

@@ -166,7 +166,7 @@ enum Msg {
 /// [`crate::audio::capture::Recorder::start_with_tap`]).
 #[derive(Clone)]
 pub struct LiveFeeder {
-    tx: mpsc::Sender<Msg>,
+    tx: crossbeam_channel::Sender<Msg>,
 }
 
 impl LiveFeeder {
@@ -180,7 +180,7 @@ impl LiveFeeder {
 /// A recording being transcribed while it happens. Start one per answer;
 /// the model is loaded once by the caller and shared between sessions.
 pub struct LiveSession {
-    tx: mpsc::Sender<Msg>,
+    tx: crossbeam_channel::Sender<Msg>,
     /// Set on Stop: a window being decoded then is abandoned (the tail
     /// covers it).
     stop: Arc<AtomicBool>,
@@ -195,7 +195,7 @@ impl LiveSession {
         options: LiveOptions,
         on_update: impl FnMut(LiveUpdate) + Send + 'static,
     ) -> Result<Self, AsrError> {
-        let (tx, rx) = mpsc::channel();
+        let (tx, rx) = crossbeam_channel::unbounded();
         let (ready_tx, ready_rx) = mpsc::channel();
         let stop = Arc::new(AtomicBool::new(false));
         let worker_stop = stop.clone();

@@ -2,15 +2,21 @@
 //! words, probes possible filled pauses, and on Stop builds the report.
 
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError};
+use std::sync::mpsc::Sender;
 use std::sync::Arc;
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
+
+use crossbeam_channel::{select, Receiver, RecvTimeoutError, TryRecvError};
 
 use super::probe_cache::{CachedListener, ProbeCache};
 use super::{LiveOptions, LiveResult, LiveUpdate, Msg};
-use crate::analyze::{build_report, AnalyzeError};
-use crate::asr::{AsrError, FilledPauseProbe, Transcriber, Window, WindowDecoder};
+use crate::analyze::{build_report_with_frames, AnalyzeError};
+use crate::asr::{
+    AsrError, FilledPauseProbe, TranscribeOptions, Transcriber, Window, WindowDecoder,
+};
 use crate::audio::{vad, Audio16k, ANALYSIS_RATE};
+use crate::delivery::features::FrameTrack;
 use crate::delivery::lexical;
 use crate::report::{ModelInfo, PaceKind, Segment, Transcript, Word};
 
@@ -71,12 +77,11 @@ struct State {
     last_update_len: usize,
     cache: ProbeCache,
     probed_until: usize,
+    /// The delivery analysis's frame features, computed as audio arrives.
+    frames: Option<FrameTrack>,
     finish: Option<(Instant, Reply)>,
     disconnected: bool,
     stop: Arc<AtomicBool>,
-    /// A decode was abandoned: whisper.cpp's scheduler is left allocated, and
-    /// the next decode on that state would abort the process.
-    aborted: bool,
     on_update: OnUpdate,
 }
 
@@ -94,15 +99,18 @@ pub(super) fn run(
     // sharing one saves about 20 MB at base's peak, but whisper.cpp then
     // crashes now and again (SIGSEGV: once in November, once in a CI run of
     // tests/live.rs after sharing was tried again).
-    let (mut decoder, mut probe) =
-        match WindowDecoder::new(t).and_then(|d| Ok((d, FilledPauseProbe::new(t, threads)?))) {
-            Ok(pair) => pair,
-            Err(e) => {
-                let _ = ready.send(Err(e));
-                return;
-            }
-        };
+    let (mut windows, mut probe) = match WindowThread::start(transcriber.clone())
+        .and_then(|w| Ok((w, FilledPauseProbe::new(t, threads)?)))
+    {
+        Ok(pair) => pair,
+        Err(e) => {
+            let _ = ready.send(Err(e));
+            return;
+        }
+    };
     let _ = ready.send(Ok(()));
+    let voice = &options.settings.delivery.voice;
+    let frames = FrameTrack::new(voice.pitch_floor_hz, voice.pitch_ceiling_hz);
     let mut s = State {
         options,
         audio: Vec::with_capacity(ANALYSIS_RATE as usize * 180),
@@ -119,10 +127,10 @@ pub(super) fn run(
         last_update_len: 0,
         cache: ProbeCache::default(),
         probed_until: 0,
+        frames: Some(frames),
         finish: None,
         disconnected: false,
         stop,
-        aborted: false,
         on_update,
     };
     loop {
@@ -133,14 +141,16 @@ pub(super) fn run(
         }
         s.drain(&rx);
         if let Some((stopped, reply)) = s.finish.take() {
-            let result = s.finish(decoder, &mut probe, t, stopped);
+            let result = s.finish(&mut windows, &mut probe, t, stopped);
             let _ = reply.send(result);
+            // Dropping `windows` now waits for an abandoned window's encoder,
+            // after the report is out.
             return;
         }
         if s.disconnected {
             return;
         }
-        s.step(&mut decoder, &mut probe, &rx);
+        s.step(&windows, &mut probe, &rx);
     }
 }
 
@@ -168,7 +178,7 @@ impl State {
 
     fn step(
         &mut self,
-        decoder: &mut WindowDecoder<'_>,
+        windows: &WindowThread,
         probe: &mut FilledPauseProbe<'_>,
         rx: &Receiver<Msg>,
     ) {
@@ -180,13 +190,10 @@ impl State {
             && len >= self.commit + min_window
         {
             let previous_end = self.decoded_end;
-            let result = self.decode_window(decoder);
-            if self.stop.load(Ordering::Relaxed) {
+            let Some(result) = self.decode_window(windows, rx) else {
                 // Abandoned for Stop: the tail covers this window.
-                self.decoded_end = previous_end;
-                self.aborted |= result.is_err();
                 return;
-            }
+            };
             self.drain(rx);
             let received = self.audio.len();
             // The transcript was at `previous_end` until this decode finished.
@@ -220,24 +227,33 @@ impl State {
                 self.probed_until = until;
             }
         }
+        if let Some(frames) = &mut self.frames {
+            frames.advance(&self.audio);
+        }
         if len > self.last_update_len && self.last_update.elapsed() >= TICK {
             self.update();
         }
     }
 
-    /// Decodes `[commit, now]`, commits words up to the last settled pause
-    /// and keeps the rest as tentative.
-    fn decode_window(&mut self, decoder: &mut WindowDecoder<'_>) -> Result<(), AsrError> {
+    /// Decodes `[commit, now]` on the windows' thread, commits words up to
+    /// the last settled pause and keeps the rest as tentative. Audio arriving
+    /// meanwhile is taken in; `None` when Stop came first (the window is
+    /// abandoned, and the tail after Stop covers it).
+    fn decode_window(
+        &mut self,
+        windows: &WindowThread,
+        rx: &Receiver<Msg>,
+    ) -> Option<Result<(), AsrError>> {
         let (start, end) = (self.commit, self.audio.len());
-        self.decoded_end = end;
         let start_s = start as f64 / RATE;
         let end_s = end as f64 / RATE;
         let window_audio = &self.audio[start..end];
         if is_silent(window_audio, &mut self.loudest_db) {
             // Nothing said: move the commit point up, keeping a little lead-in.
+            self.decoded_end = end;
             self.commit = end.saturating_sub((0.3 * RATE) as usize).max(start);
             self.tentative.clear();
-            return Ok(());
+            return Some(Ok(()));
         }
         let prompt = self
             .options
@@ -245,16 +261,25 @@ impl State {
             .then(|| self.context_prompt())
             .flatten()
             .or_else(|| self.options.transcribe.initial_prompt.clone());
-        let Decoded { words, heard_until } = decode_from(
-            decoder,
+        let (job, placement) = prepare(
             &self.audio,
             start,
             end,
             &self.options,
             prompt,
             Some(self.stop.clone()),
-            &self.committed,
-        )?;
+        );
+        windows.send(job);
+        let transcript = match self.wait_for(windows, rx)? {
+            Ok(transcript) => transcript,
+            Err(_) if self.stop.load(Ordering::Relaxed) => return None,
+            Err(e) => {
+                self.decoded_end = end;
+                return Some(Err(e));
+            }
+        };
+        self.decoded_end = end;
+        let Decoded { words, heard_until } = placement.place(transcript.words, &self.committed);
         let window_audio = &self.audio[start..end];
         let duration = end_s - start_s;
         // Longer windows decode better: commit only once the window has some
@@ -288,7 +313,33 @@ impl State {
         self.tentative = words.split_off(keep);
         self.commit_words(words);
         self.commit = ((next_commit * RATE) as usize).clamp(start, end);
-        Ok(())
+        Some(Ok(()))
+    }
+
+    /// The windows' thread's answer, taking in the audio that arrives
+    /// meanwhile; `None` as soon as Stop comes.
+    fn wait_for(
+        &mut self,
+        windows: &WindowThread,
+        rx: &Receiver<Msg>,
+    ) -> Option<Result<Transcript, AsrError>> {
+        loop {
+            if self.finish.is_some() {
+                return None;
+            }
+            if self.disconnected {
+                return Some(windows.result());
+            }
+            select! {
+                recv(windows.results) -> result => {
+                    return Some(result.unwrap_or_else(|_| Err(window_thread_gone())));
+                }
+                recv(rx) -> msg => match msg {
+                    Ok(msg) => self.take(msg),
+                    Err(_) => self.disconnected = true,
+                },
+            }
+        }
     }
 
     fn commit_words(&mut self, words: Vec<Word>) {
@@ -421,17 +472,20 @@ impl State {
 
     fn finish(
         &mut self,
-        mut decoder: WindowDecoder<'_>,
+        windows: &mut WindowThread,
         probe: &mut FilledPauseProbe<'_>,
         transcriber: &Transcriber,
         stopped: Instant,
     ) -> Result<LiveResult, AnalyzeError> {
+        // A window still being decoded goes on until whisper.cpp next reads
+        // the abort flag, which is only after its encoder (up to a second with
+        // base): meanwhile the tail is decoded on the probes' state, on the
+        // other core. The windows' thread then ends, freeing its state.
+        windows.close();
         // The tail: everything after the last commit point (after the point
         // where live decoding gave up, when it did).
         let started = Instant::now();
-        if self.aborted {
-            decoder.renew()?;
-        }
+        let decoder = probe.decoder();
         let mid_sentence = self.settle_tentative();
         let (start, end) = (self.commit, self.audio.len());
         let tail_s = (end - start) as f64 / RATE;
@@ -459,7 +513,7 @@ impl State {
                 words: mut tail,
                 heard_until,
             } = decode_from(
-                &mut decoder,
+                decoder,
                 &self.audio,
                 start,
                 end,
@@ -469,23 +523,14 @@ impl State {
                     &self.options
                 },
                 prompt.clone(),
-                None,
                 &words,
             )?;
             if heard_until < end as f64 / RATE {
                 // The decoder looped: what it did not follow is heard once
                 // more on its own.
                 let from = ((heard_until * RATE) as usize).clamp(start, end);
-                let rest = decode_from(
-                    &mut decoder,
-                    &self.audio,
-                    from,
-                    end,
-                    &self.options,
-                    prompt,
-                    None,
-                    &[],
-                )?;
+                let rest =
+                    decode_from(decoder, &self.audio, from, end, &self.options, prompt, &[])?;
                 tail.extend(rest.words);
             }
             if !tail.is_empty() {
@@ -498,10 +543,6 @@ impl State {
             words.extend(tail);
         }
         let transcribe_s = started.elapsed().as_secs_f64();
-        // The windows' state holds the largest buffers (the encoder's, for
-        // windows of up to 29 s); the delivery analysis and the critic do not
-        // need it.
-        drop(decoder);
         let transcript = Transcript {
             text: segments
                 .iter()
@@ -523,12 +564,13 @@ impl State {
             hits: 0,
             misses: 0,
         };
-        let mut report = build_report(
+        let mut report = build_report_with_frames(
             &audio,
             transcript,
             self.options.question.as_ref(),
             &self.options.settings,
             Some(&mut listener),
+            self.frames.take(),
         );
         let (hits, misses) = (listener.hits, listener.misses);
         report.timing.delivery_s = started.elapsed().as_secs_f64();
@@ -583,10 +625,96 @@ struct Decoded {
     heard_until: f64,
 }
 
-/// Decodes `audio[start..end]` with up to [`LiveOptions::lead_in_s`] of the
-/// audio before it as context, and returns the words from `start` on (after
-/// the last of `committed`).
-#[allow(clippy::too_many_arguments)]
+/// One window for the windows' thread.
+struct Job {
+    input: Vec<f32>,
+    options: TranscribeOptions,
+    window: Window,
+}
+
+/// Where a job's input lies in the recording, to place its words.
+#[derive(Clone, Copy)]
+struct Placement {
+    /// The input's first real sample (lead-in included).
+    from: usize,
+    start: usize,
+    end: usize,
+}
+
+/// The window `audio[start..end]` as whisper.cpp's input: up to
+/// [`LiveOptions::lead_in_s`] of the audio before it as context, and silence
+/// around it.
+fn prepare(
+    audio: &[f32],
+    start: usize,
+    end: usize,
+    options: &LiveOptions,
+    prompt: Option<String>,
+    abort: Option<Arc<AtomicBool>>,
+) -> (Job, Placement) {
+    let from = start.saturating_sub((options.lead_in_s * RATE) as usize);
+    let pad = (options.pad_s * RATE) as usize;
+    // Silence after the window too: whisper.cpp aborts the process (a DTW
+    // median filter assertion) when its last pass over an input covers under
+    // 150 ms, which an input ending mid-speech invites.
+    let input: Vec<f32> = std::iter::repeat_n(0.0, pad)
+        .chain(audio[from..end].iter().copied())
+        .chain(std::iter::repeat_n(
+            0.0,
+            if pad > 0 {
+                (END_PAD_S * RATE) as usize
+            } else {
+                0
+            },
+        ))
+        .collect();
+    let window = Window {
+        offset_s: (from as f64 - pad as f64) / RATE,
+        prompt,
+        fit_audio_ctx: input.len() as f64 / RATE <= FIT_MAX_S,
+        abort,
+    };
+    let job = Job {
+        input,
+        options: options.transcribe.clone(),
+        window,
+    };
+    (job, Placement { from, start, end })
+}
+
+impl Placement {
+    /// The words heard from `start` on (after the last of `committed`), and
+    /// how far the decoder followed the audio.
+    fn place(&self, mut words: Vec<Word>, committed: &[Word]) -> Decoded {
+        let Placement { from, start, end } = *self;
+        if from < start {
+            words = drop_lead_in(words, committed, start as f64 / RATE);
+        }
+        // Nothing is heard in the padding. Words that begin after the audio's
+        // end were made up by the decoder: at the end of a window cut
+        // mid-sentence it repeated the window's last sentence there (17 words,
+        // all timed at the end, in one two-minute run). Words that only run
+        // into it are pulled back inside the window.
+        let start_s = start as f64 / RATE;
+        let end_s = end as f64 / RATE;
+        words.retain(|w| w.start < end_s);
+        for w in &mut words {
+            w.start = w.start.clamp(start_s, end_s);
+            w.end = w.end.clamp(w.start, end_s);
+        }
+        let heard_until = match repetition_start(&words) {
+            Some(i) => {
+                words.truncate(i);
+                words.last().map_or(start_s, |w| w.end)
+            }
+            None => end_s,
+        };
+        Decoded { words, heard_until }
+    }
+}
+
+/// Decodes `audio[start..end]` on `decoder` (see [`prepare`] and
+/// [`Placement::place`]).
 fn decode_from(
     decoder: &mut WindowDecoder<'_>,
     audio: &[f32],
@@ -594,55 +722,105 @@ fn decode_from(
     end: usize,
     options: &LiveOptions,
     prompt: Option<String>,
-    abort: Option<Arc<AtomicBool>>,
     committed: &[Word],
 ) -> Result<Decoded, AsrError> {
-    let from = start.saturating_sub((options.lead_in_s * RATE) as usize);
-    let pad = (options.pad_s * RATE) as usize;
-    let padded: Vec<f32>;
-    let input = if pad > 0 {
-        // Silence after the window too: whisper.cpp aborts the process (a
-        // DTW median filter assertion) when its last pass over an input
-        // covers under 150 ms, which an input ending mid-speech invites.
-        padded = std::iter::repeat_n(0.0, pad)
-            .chain(audio[from..end].iter().copied())
-            .chain(std::iter::repeat_n(0.0, (END_PAD_S * RATE) as usize))
-            .collect();
-        &padded[..]
-    } else {
-        &audio[from..end]
-    };
-    let window = Window {
-        offset_s: (from as f64 - pad as f64) / RATE,
-        prompt,
-        fit_audio_ctx: input.len() as f64 / RATE <= FIT_MAX_S,
-        abort,
-    };
-    let transcript = decoder.decode(input, &options.transcribe, &window)?;
-    let mut words = transcript.words;
-    if from < start {
-        words = drop_lead_in(words, committed, start as f64 / RATE);
-    }
-    // Nothing is heard in the padding. Words that begin after the audio's end
-    // were made up by the decoder: at the end of a window cut mid-sentence it
-    // repeated the window's last sentence there (17 words, all timed at the
-    // end, in one two-minute run). Words that only run into it are pulled
-    // back inside the window.
-    let start_s = start as f64 / RATE;
-    let end_s = end as f64 / RATE;
-    words.retain(|w| w.start < end_s);
-    for w in &mut words {
-        w.start = w.start.clamp(start_s, end_s);
-        w.end = w.end.clamp(w.start, end_s);
-    }
-    let heard_until = match repetition_start(&words) {
-        Some(i) => {
-            words.truncate(i);
-            words.last().map_or(start_s, |w| w.end)
+    let (job, placement) = prepare(audio, start, end, options, prompt, None);
+    let transcript = decoder.decode(&job.input, &job.options, &job.window)?;
+    Ok(placement.place(transcript.words, committed))
+}
+
+/// The windows' decoding state on a thread of its own, so that Stop need not
+/// wait for a window being decoded: whisper.cpp reads the abort flag only
+/// after its encoder, up to a second after Stop with base.
+struct WindowThread {
+    jobs: Option<crossbeam_channel::Sender<Job>>,
+    results: Receiver<Result<Transcript, AsrError>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl WindowThread {
+    /// Starts the thread with a fresh decoding state of `transcriber`'s model.
+    fn start(transcriber: Arc<Transcriber>) -> Result<Self, AsrError> {
+        let (jobs, job_rx) = crossbeam_channel::unbounded::<Job>();
+        let (result_tx, results) = crossbeam_channel::unbounded();
+        let (ready_tx, ready_rx) = crossbeam_channel::bounded(1);
+        let thread = std::thread::Builder::new()
+            .name("rehearse-live-windows".into())
+            .spawn(move || {
+                super::lower_priority();
+                let mut decoder = match WindowDecoder::new(&transcriber) {
+                    Ok(decoder) => decoder,
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                        return;
+                    }
+                };
+                let _ = ready_tx.send(Ok(()));
+                // An abandoned decode leaves whisper.cpp's scheduler allocated,
+                // and the next decode on that state would abort the process.
+                let mut spoilt = false;
+                for job in job_rx {
+                    if spoilt {
+                        if let Err(e) = decoder.renew() {
+                            let _ = result_tx.send(Err(e));
+                            continue;
+                        }
+                    }
+                    let result = decoder.decode(&job.input, &job.options, &job.window);
+                    spoilt = result.is_err();
+                    if result_tx.send(result).is_err() {
+                        break;
+                    }
+                }
+            })
+            .map_err(|e| AsrError::Decode(format!("cannot start the live decoder: {e}")))?;
+        let mut started = Self {
+            jobs: Some(jobs),
+            results,
+            thread: Some(thread),
+        };
+        match ready_rx.recv() {
+            Ok(Ok(())) => Ok(started),
+            Ok(Err(e)) => Err(e),
+            Err(_) => {
+                started.close();
+                Err(window_thread_gone())
+            }
         }
-        None => end_s,
-    };
-    Ok(Decoded { words, heard_until })
+    }
+
+    fn send(&self, job: Job) {
+        if let Some(jobs) = &self.jobs {
+            // A thread that has gone is noticed when its result is awaited.
+            let _ = jobs.send(job);
+        }
+    }
+
+    /// Waits for the next result.
+    fn result(&self) -> Result<Transcript, AsrError> {
+        self.results
+            .recv()
+            .unwrap_or_else(|_| Err(window_thread_gone()))
+    }
+
+    /// No more windows: the thread ends after the one it is decoding, and
+    /// its state is freed then.
+    fn close(&mut self) {
+        self.jobs = None;
+    }
+}
+
+impl Drop for WindowThread {
+    fn drop(&mut self) {
+        self.close();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn window_thread_gone() -> AsrError {
+    AsrError::Decode("the live window decoder stopped".into())
 }
 
 /// Words repeated in a row at least this many at a time are the decoder
