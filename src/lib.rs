@@ -7,6 +7,7 @@ pub mod audio;
 pub mod critic;
 pub mod delivery;
 pub mod live;
+pub mod memory;
 pub mod questions;
 pub mod report;
 pub mod settings_file;

@@ -56,6 +56,8 @@ pub fn analyse_and_save<R: tauri::Runtime>(
     let mut probe = FilledPauseProbe::new(&transcriber, 1).map_err(|e| e.to_string())?;
     progress(app, "critique", 0.85);
     let mut report = build_report(&audio, transcript, Some(&card), &settings, Some(&mut probe));
+    drop(probe);
+    rehearse::memory::release_freed();
     report.notices.splice(0..0, notices);
     save(app, card_id, audio_path, report)
 }

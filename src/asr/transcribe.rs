@@ -84,6 +84,7 @@ impl Transcriber {
     /// Loads the model at `path` (already checked by [`super::model::resolve`]).
     pub fn load(path: &Path, info: &GgmlInfo) -> Result<Self, AsrError> {
         whisper_rs::install_logging_hooks();
+        crate::memory::unmap_large_blocks_when_freed();
         let meta = read_meta(path);
         let name = meta
             .as_ref()
@@ -325,13 +326,6 @@ impl<'a> WindowDecoder<'a> {
             .create_state()
             .map_err(|e| AsrError::Decode(e.to_string()))?;
         Ok(Self { transcriber, state })
-    }
-
-    /// Replaces the decoding state with a fresh one, as after an abandoned
-    /// decode, whose state whisper.cpp leaves half-written.
-    pub fn renew(&mut self) -> Result<(), AsrError> {
-        *self = Self::new(self.transcriber)?;
-        Ok(())
     }
 
     /// Transcribes `audio` (16 kHz mono) as one window of a recording; times

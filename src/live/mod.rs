@@ -65,7 +65,9 @@ pub struct LiveOptions {
     /// Words are committed only from windows at least this long (longer
     /// windows give the recogniser more context).
     pub min_commit_s: f64,
-    /// An open window this long is committed even without a pause (all but
+    /// No window is longer than this, even when decoding trails the audio
+    /// (the recogniser's memory grows with the longest window it decoded);
+    /// an open window this long is committed even without a pause (all but
     /// its last [`Self::settle_s`] plus one second).
     pub max_window_s: f64,
     /// Each window is decoded with up to this much audio before its start as
@@ -101,7 +103,7 @@ impl Default for LiveOptions {
             step_s: 1.5,
             min_pause_s: 0.3,
             settle_s: 0.8,
-            max_window_s: 20.0,
+            max_window_s: 16.0,
             min_commit_s: 10.0,
             lead_in_s: 0.0,
             pad_s: 0.3,
@@ -258,6 +260,8 @@ impl LiveSession {
         if let Some(worker) = self.worker.take() {
             let _ = worker.join();
         }
+        // The session's decoding states are gone now.
+        crate::memory::release_freed();
         result
     }
 }

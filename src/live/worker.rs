@@ -94,15 +94,15 @@ pub(super) fn run(
     on_update: OnUpdate,
 ) {
     let t = &*transcriber;
-    let threads = options.transcribe.threads;
-    // The windows and the filled-pause probes each have a decoding state:
-    // sharing one saves about 20 MB at base's peak, but whisper.cpp then
-    // crashes now and again (SIGSEGV: once in November, once in a CI run of
+    // The windows and the filled-pause probes each have a decoding state,
+    // made when needed and freed after: the windows' on their own thread, the
+    // probes' here (for a few probes at a time, and after Stop for the tail
+    // and the delivery analysis). Holding both for the whole session cost
+    // base about 35 MB more at its peak; sharing one made whisper.cpp crash
+    // now and again (SIGSEGV: once in November, once in a CI run of
     // tests/live.rs after sharing was tried again).
-    let (mut windows, mut probe) = match WindowThread::start(transcriber.clone())
-        .and_then(|w| Ok((w, FilledPauseProbe::new(t, threads)?)))
-    {
-        Ok(pair) => pair,
+    let mut windows = match WindowThread::start(transcriber.clone()) {
+        Ok(windows) => windows,
         Err(e) => {
             let _ = ready.send(Err(e));
             return;
@@ -141,7 +141,7 @@ pub(super) fn run(
         }
         s.drain(&rx);
         if let Some((stopped, reply)) = s.finish.take() {
-            let result = s.finish(&mut windows, &mut probe, t, stopped);
+            let result = s.finish(&mut windows, t, stopped);
             let _ = reply.send(result);
             // Dropping `windows` now waits for an abandoned window's encoder,
             // after the report is out.
@@ -150,7 +150,7 @@ pub(super) fn run(
         if s.disconnected {
             return;
         }
-        s.step(&windows, &mut probe, &rx);
+        s.step(&windows, t, &rx);
     }
 }
 
@@ -176,12 +176,7 @@ impl State {
         }
     }
 
-    fn step(
-        &mut self,
-        windows: &WindowThread,
-        probe: &mut FilledPauseProbe<'_>,
-        rx: &Receiver<Msg>,
-    ) {
+    fn step(&mut self, windows: &WindowThread, transcriber: &Transcriber, rx: &Receiver<Msg>) {
         let len = self.audio.len();
         let step = (self.options.step_s * RATE) as usize;
         let min_window = (MIN_WINDOW_S * RATE) as usize;
@@ -221,10 +216,20 @@ impl State {
                 // Frame-aligned, like the delivery analysis's frames.
                 let from = self.probed_until.saturating_sub(overlap) / 160 * 160;
                 let config = self.options.settings.delivery.clone();
-                self.cache
-                    .probe_region(probe, &self.audio, from, until, &config, &self.stop);
-
-                self.probed_until = until;
+                let threads = self.options.transcribe.threads;
+                // A state that cannot be made now is tried again with the
+                // next region; the delivery analysis probes what is left.
+                if let Ok(mut probe) = FilledPauseProbe::new(transcriber, threads) {
+                    self.cache.probe_region(
+                        &mut probe,
+                        &self.audio,
+                        from,
+                        until,
+                        &config,
+                        &self.stop,
+                    );
+                    self.probed_until = until;
+                }
             }
         }
         if let Some(frames) = &mut self.frames {
@@ -244,7 +249,15 @@ impl State {
         windows: &WindowThread,
         rx: &Receiver<Msg>,
     ) -> Option<Result<(), AsrError>> {
-        let (start, end) = (self.commit, self.audio.len());
+        // A window is at most `max_window_s` long even when the transcript
+        // trails the audio: whisper.cpp's buffers grow with the longest
+        // window it ever decoded (base: 186 MB at 10 s, 259 MB at 18 s and
+        // 293 MB at 22 s in all), and what is beyond is the next window's.
+        let end = self
+            .audio
+            .len()
+            .min(self.commit + (self.options.max_window_s * RATE) as usize);
+        let start = self.commit;
         let start_s = start as f64 / RATE;
         let end_s = end as f64 / RATE;
         let window_audio = &self.audio[start..end];
@@ -281,7 +294,10 @@ impl State {
         self.decoded_end = end;
         let Decoded { words, heard_until } = placement.place(transcript.words, &self.committed);
         let window_audio = &self.audio[start..end];
-        let duration = end_s - start_s;
+        // In samples: `end_s - start_s` of a window cut at exactly
+        // `max_window_s` came out a hair under it, and the window was never
+        // committed.
+        let full = end - start >= (self.options.max_window_s * RATE) as usize;
         // Longer windows decode better: commit only once the window has some
         // length, at the latest settled pause.
         let point = commit_point(
@@ -294,7 +310,7 @@ impl State {
         .filter(|p| p - start_s >= self.options.min_commit_s && *p <= heard_until);
         let (keep, next_commit) = match point {
             Some(p) => (words.iter().filter(|w| mid(w) < p).count(), p),
-            None if duration >= self.options.max_window_s || heard_until < end_s => {
+            None if full || heard_until < end_s => {
                 // No pause for a long time, or the decoder lost its way: commit
                 // all but the last stretch it followed, cutting between two
                 // words.
@@ -473,18 +489,18 @@ impl State {
     fn finish(
         &mut self,
         windows: &mut WindowThread,
-        probe: &mut FilledPauseProbe<'_>,
         transcriber: &Transcriber,
         stopped: Instant,
     ) -> Result<LiveResult, AnalyzeError> {
         // A window still being decoded goes on until whisper.cpp next reads
         // the abort flag, which is only after its encoder (up to a second with
-        // base): meanwhile the tail is decoded on the probes' state, on the
-        // other core. The windows' thread then ends, freeing its state.
+        // base): meanwhile the tail is decoded here, on a probe state of its
+        // own, on the other core. The windows' thread then ends.
         windows.close();
         // The tail: everything after the last commit point (after the point
         // where live decoding gave up, when it did).
         let started = Instant::now();
+        let mut probe = FilledPauseProbe::new(transcriber, self.options.transcribe.threads)?;
         let decoder = probe.decoder();
         let mid_sentence = self.settle_tentative();
         let (start, end) = (self.commit, self.audio.len());
@@ -558,7 +574,7 @@ impl State {
             samples: std::mem::take(&mut self.audio),
         };
         let mut listener = CachedListener {
-            probe,
+            probe: &mut probe,
             cache: &self.cache,
             audio: &audio.samples,
             hits: 0,
@@ -748,26 +764,31 @@ impl WindowThread {
             .name("rehearse-live-windows".into())
             .spawn(move || {
                 super::lower_priority();
-                let mut decoder = match WindowDecoder::new(&transcriber) {
-                    Ok(decoder) => decoder,
+                // Made here first to tell the caller the model is usable.
+                let mut unused = match WindowDecoder::new(&transcriber) {
+                    Ok(decoder) => Some(decoder),
                     Err(e) => {
                         let _ = ready_tx.send(Err(e));
                         return;
                     }
                 };
                 let _ = ready_tx.send(Ok(()));
-                // An abandoned decode leaves whisper.cpp's scheduler allocated,
-                // and the next decode on that state would abort the process.
-                let mut spoilt = false;
                 for job in job_rx {
-                    if spoilt {
-                        if let Err(e) = decoder.renew() {
-                            let _ = result_tx.send(Err(e));
-                            continue;
-                        }
-                    }
-                    let result = decoder.decode(&job.input, &job.options, &job.window);
-                    spoilt = result.is_err();
+                    // A fresh state for every window, freed as soon as it is
+                    // decoded: whisper.cpp places each graph's tensors anew in
+                    // its buffers, so a state that decoded windows of every
+                    // length from 1.5 to 16 s ended up with far more of them
+                    // resident than one 16 s window needs (base: about 120 MB
+                    // against 75 MB). Making one takes milliseconds against a
+                    // decode's hundreds, and no decode ever runs on a state
+                    // an abandoned one left half-written (it would abort).
+                    let result = match unused
+                        .take()
+                        .map_or_else(|| WindowDecoder::new(&transcriber), Ok)
+                    {
+                        Ok(mut decoder) => decoder.decode(&job.input, &job.options, &job.window),
+                        Err(e) => Err(e),
+                    };
                     if result_tx.send(result).is_err() {
                         break;
                     }
