@@ -142,6 +142,8 @@ pub struct FrameTrack {
     yin: YINDetector<f64>,
     fft: std::sync::Arc<dyn realfft::RealToComplex<f64>>,
     hann: Vec<f64>,
+    /// The FFT's output, reused from frame to frame.
+    spectrum: Vec<realfft::num_complex::Complex<f64>>,
     filters: Vec<Vec<(usize, f64)>>,
 }
 
@@ -165,6 +167,7 @@ impl FrameTrack {
                 0.5 - 0.5 * (2.0 * std::f64::consts::PI * n as f64 / SPECTRUM_WINDOW as f64).cos()
             })
             .collect();
+        let spectrum = fft.make_output_vec();
         Self {
             floor_hz,
             ceiling_hz,
@@ -174,6 +177,7 @@ impl FrameTrack {
             yin: YINDetector::new(PITCH_WINDOW, PITCH_WINDOW / 2),
             fft,
             hann,
+            spectrum,
             filters: mel_filters(),
         }
     }
@@ -252,21 +256,23 @@ impl FrameTrack {
             .filter(|f| (self.floor_hz..=self.ceiling_hz).contains(f))
     }
 
-    fn cepstra_at(&self, samples: &[f32], i: usize) -> [f64; CEPSTRA] {
+    fn cepstra_at(&mut self, samples: &[f32], i: usize) -> [f64; CEPSTRA] {
         let mut input: Vec<f64> = window_at(samples, i * HOP + HOP / 2, SPECTRUM_WINDOW)
             .iter()
             .zip(&self.hann)
             .map(|(s, w)| s * w)
             .collect();
-        let mut spectrum = self.fft.make_output_vec();
         self.fft
-            .process(&mut input, &mut spectrum)
+            .process(&mut input, &mut self.spectrum)
             .expect("sizes match the plan");
         let log_energy: Vec<f64> = self
             .filters
             .iter()
             .map(|f| {
-                let e: f64 = f.iter().map(|&(bin, w)| spectrum[bin].norm_sqr() * w).sum();
+                let e: f64 = f
+                    .iter()
+                    .map(|&(bin, w)| self.spectrum[bin].norm_sqr() * w)
+                    .sum();
                 10.0 * e.max(1e-12).log10()
             })
             .collect();
