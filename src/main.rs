@@ -203,6 +203,7 @@ enum ModelCommand {
 }
 
 fn main() -> ExitCode {
+    rehearse::memory::configure_allocator();
     rehearse::asr::log::to_stderr();
     let cli = Cli::parse();
     match run(cli) {
@@ -437,8 +438,8 @@ fn analyze_live(
         let result = session.finish().map_err(|e| e.to_string())?;
         if cycles > 1 {
             eprintln!(
-                "cycle {cycle}: rss_mb {:.1} stop_to_report_s {:.3}",
-                resident_mb().unwrap_or(f64::NAN),
+                "cycle {cycle}: rss_mib {:.1} stop_to_report_s {:.3}",
+                resident_mib().unwrap_or(f64::NAN),
                 result.report.timing.stop_to_report_s.unwrap_or(f64::NAN)
             );
         }
@@ -452,8 +453,8 @@ fn analyze_live(
     Ok(report)
 }
 
-/// This process's resident memory in MB (Linux).
-fn resident_mb() -> Option<f64> {
+/// This process's resident memory in MiB (Linux).
+fn resident_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;

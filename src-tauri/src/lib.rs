@@ -75,6 +75,7 @@ fn ensure_language_tag() {
 
 /// Starts the app.
 pub fn run() {
+    rehearse::memory::configure_allocator();
     ensure_language_tag();
     rehearse::asr::log::to_stderr();
     let state = match state::AppState::open() {

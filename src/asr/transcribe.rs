@@ -84,7 +84,7 @@ impl Transcriber {
     /// Loads the model at `path` (already checked by [`super::model::resolve`]).
     pub fn load(path: &Path, info: &GgmlInfo) -> Result<Self, AsrError> {
         whisper_rs::install_logging_hooks();
-        crate::memory::unmap_large_blocks_when_freed();
+        crate::memory::configure_allocator();
         let meta = read_meta(path);
         let name = meta
             .as_ref()
