@@ -217,8 +217,9 @@ pub fn analyze(
     delivery
 }
 
-/// The level below which a frame is background, for the pitch search.
-fn speech_floor_db(audio: &[f32]) -> f64 {
+/// The level below which a frame is background, for the pitch search (the
+/// live worker's filled-pause probes use it too, on each region they search).
+pub(crate) fn speech_floor_db(audio: &[f32]) -> f64 {
     let mut levels = vad::frame_levels_db(audio);
     if levels.is_empty() {
         return 0.0;

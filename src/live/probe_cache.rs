@@ -8,7 +8,7 @@
 
 use crate::asr::FilledPauseProbe;
 use crate::audio::{vad, ANALYSIS_RATE};
-use crate::delivery::{acoustic, features, voice, ClipListener, DeliveryConfig};
+use crate::delivery::{acoustic, features, speech_floor_db, voice, ClipListener, DeliveryConfig};
 
 /// Context kept around a probed stretch (as the delivery analysis does).
 const PROBE_MARGIN_S: f64 = 0.05;
@@ -80,18 +80,6 @@ impl ProbeCache {
             }
         }
     }
-}
-
-/// The delivery analysis's speech floor for the pitch search (the same rule).
-fn speech_floor_db(audio: &[f32]) -> f64 {
-    let mut levels = vad::frame_levels_db(audio);
-    if levels.is_empty() {
-        return 0.0;
-    }
-    levels.sort_by(f64::total_cmp);
-    let floor = levels[levels.len() / 10];
-    let loud = levels[levels.len() * 98 / 100];
-    (floor + 10.0).max(loud - 45.0)
 }
 
 /// A listener that answers from the cache for clips of `audio` probed while
