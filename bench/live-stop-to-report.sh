@@ -232,6 +232,7 @@ fi
 if [ "${BENCH_WINDOW:-1}" = 0 ]; then
   echo "app window: skipped (BENCH_WINDOW=0)"
 elif command -v WebKitWebDriver >/dev/null && { command -v tauri-driver >/dev/null || [ -x "$HOME/.cargo/bin/tauri-driver" ]; }; then
+  [ -d ui/node_modules ] || npm --prefix ui ci --no-audit --no-fund >/dev/null
   npm --prefix ui run build >/dev/null 2>&1
   REHEARSE_BENCH_ANSWER="$WORK/answer.wav" REHEARSE_BENCH_RUNS="$RUNS" \
     cargo test --release --locked -q -p rehearse-app --features test,e2e --test window \
