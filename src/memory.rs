@@ -37,10 +37,11 @@ const MAP_FROM_BYTES: i32 = 1 << 20;
 ///   gets an arena of its own (up to eight per core), and what a window's
 ///   state freed on the decoding thread stayed in that thread's arena while
 ///   the Stop path built the tail's state in another: base's peak on a
-///   two-minute live answer was 260–298 MiB with per-thread arenas and
-///   238–265 MiB with one (three runs each, 2026-12-03). whisper.cpp
-///   allocates its buffers once per state, not in its inner loops, so the
-///   shared arena's lock is not contended.
+///   two-minute live answer was 260–299 MiB with per-thread arenas (six
+///   runs) and 238–280 MiB with one (eight runs, 2026-12-03). whisper.cpp
+///   allocates its large buffers once per state; small allocations go
+///   through glibc's per-thread cache first, so the shared arena's lock is
+///   taken rarely.
 pub fn configure_allocator() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets allocator parameters.
