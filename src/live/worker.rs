@@ -44,6 +44,10 @@ const LEAD_IN_SLACK_S: f64 = 0.3;
 const LEAD_IN_MATCH_WORDS: usize = 3;
 /// Words of committed text that prime the next window.
 const PROMPT_WORDS: usize = 40;
+/// A window committed without a late enough pause keeps at least this much.
+const FORCED_CUT_MIN_S: f64 = 4.0;
+/// A gap between words narrower than this is timing noise, not a boundary.
+const FORCED_CUT_MIN_GAP_S: f64 = 0.1;
 /// On Stop, tentative words before a pause of at least this long...
 const STOP_MIN_PAUSE_S: f64 = 0.1;
 /// ...lying this far before the end of the last decoded window are kept, and
@@ -300,28 +304,21 @@ impl State {
         let full = end - start >= (self.options.max_window_s * RATE) as usize;
         // Longer windows decode better: commit only once the window has some
         // length, at the latest settled pause.
-        let point = commit_point(
+        let pause = commit_point(
             window_audio,
             start_s,
             &words,
             self.options.min_pause_s,
             self.options.settle_s,
         )
-        .filter(|p| p - start_s >= self.options.min_commit_s && *p <= heard_until);
-        let (keep, next_commit) = match point {
+        .filter(|p| *p <= heard_until);
+        let (keep, next_commit) = match pause.filter(|p| p - start_s >= self.options.min_commit_s) {
             Some(p) => (words.iter().filter(|w| mid(w) < p).count(), p),
             None if full || heard_until < end_s => {
-                // No pause for a long time, or the decoder lost its way: commit
-                // all but the last stretch it followed, cutting between two
-                // words.
-                let cut = (end_s - self.options.settle_s - 1.0).min(heard_until);
-                let keep = words.iter().filter(|w| w.end <= cut).count();
-                let p = match (keep.checked_sub(1).map(|i| &words[i]), words.get(keep)) {
-                    (Some(last), Some(next)) => (last.end + next.start) / 2.0,
-                    (Some(last), None) => last.end,
-                    (None, _) => cut,
-                };
-                (keep, p)
+                // No pause late enough, or the decoder lost its way: commit
+                // all but the last stretch it followed.
+                let latest = (end_s - self.options.settle_s - 1.0).min(heard_until);
+                forced_cut(&words, pause, start_s + FORCED_CUT_MIN_S, latest)
             }
             None => (0, start_s),
         };
@@ -918,6 +915,50 @@ fn commit_point(
         .fold(None, |_, p| Some(p))
 }
 
+/// Where to cut a window that must be committed without a late enough
+/// pause, as (words kept, cut time) with the cut in `[earliest, latest]`:
+/// an earlier pause, else the end of the latest clause the recogniser
+/// punctuated, else the widest gap between two words, else the last gap
+/// before `latest`. A cut inside a phrase makes both windows mishear the
+/// words at it ("three things land on me" heard as "three things |
+/// Animee"), and a short window is the lesser harm.
+fn forced_cut(words: &[Word], pause: Option<f64>, earliest: f64, latest: f64) -> (usize, f64) {
+    let kept_before = |p: f64| words.iter().filter(|w| mid(w) < p).count();
+    if let Some(p) = pause.filter(|p| *p >= earliest) {
+        return (kept_before(p), p);
+    }
+    let gaps = || {
+        words
+            .windows(2)
+            .map(|pair| {
+                (
+                    &pair[0],
+                    (pair[0].end + pair[1].start) / 2.0,
+                    pair[1].start - pair[0].end,
+                )
+            })
+            .filter(|(_, p, _)| (earliest..=latest).contains(p))
+    };
+    let clause_end = gaps()
+        .filter(|(last, _, _)| last.text.ends_with(['.', ',', '?', '!', ';', ':']))
+        .map(|(_, p, _)| p)
+        .next_back();
+    let widest_gap = gaps()
+        .filter(|(_, _, gap)| *gap >= FORCED_CUT_MIN_GAP_S)
+        .max_by(|a, b| a.2.total_cmp(&b.2))
+        .map(|(_, p, _)| p);
+    if let Some(p) = clause_end.or(widest_gap) {
+        return (kept_before(p), p);
+    }
+    let keep = words.iter().filter(|w| w.end <= latest).count();
+    let p = match (keep.checked_sub(1).map(|i| &words[i]), words.get(keep)) {
+        (Some(last), Some(next)) => (last.end + next.start) / 2.0,
+        (Some(last), None) => last.end,
+        (None, _) => latest,
+    };
+    (keep, p)
+}
+
 /// Words joined as a caption.
 fn join(words: &[Word]) -> String {
     words
@@ -977,6 +1018,46 @@ mod tests {
         assert_eq!(repetition_start(&looped), Some(0));
         let looped = words("She was on call. Then she fixed it in time, she fixed it in time, she fixed it in time");
         assert_eq!(repetition_start(&looped), Some(5));
+    }
+
+    /// Words 0.3 s apart; `gaps` lists (index of the word before, extra gap).
+    fn spaced(text: &str, gaps: &[(usize, f64)]) -> Vec<Word> {
+        let mut shift = 0.0;
+        let mut spaced = words(text);
+        for (i, w) in spaced.iter_mut().enumerate() {
+            w.start += shift;
+            w.end += shift;
+            shift += gaps
+                .iter()
+                .filter(|(at, _)| *at == i)
+                .map(|(_, g)| g)
+                .sum::<f64>();
+        }
+        spaced
+    }
+
+    #[test]
+    fn a_forced_cut_falls_between_phrases_not_inside_one() {
+        let text = "we wrapped the client in our own small interface so we could move off it \
+                    in a few days, if we had to and then ran a trial on one service";
+        let said = |words: &[Word], keep: usize| words[keep - 1].text.clone();
+        // The recogniser's comma marks the clause end.
+        let words = spaced(text, &[]);
+        let (keep, _) = forced_cut(&words, None, 1.2, 6.0);
+        assert_eq!(said(&words, keep), "days,");
+        // Without punctuation, the widest gap between words.
+        let plain = text.replace(',', "");
+        let words = spaced(&plain, &[(8, 0.3), (14, 0.15)]);
+        let (keep, at) = forced_cut(&words, None, 1.2, 6.0);
+        assert_eq!(said(&words, keep), "interface");
+        assert!(at > words[keep - 1].end && at < words[keep].start);
+        // A pause found earlier in the window wins over both.
+        let (keep, at) = forced_cut(&words, Some(1.175), 1.0, 6.0);
+        assert_eq!((said(&words, keep), at), ("client".to_string(), 1.175));
+        // With neither, the last gap before the latest cut.
+        let words = spaced(&plain, &[]);
+        let (keep, _) = forced_cut(&words, None, 1.2, 6.0);
+        assert!(words[keep - 1].end <= 6.0 && words[keep].end > 6.0);
     }
 
     #[test]
