@@ -44,6 +44,8 @@ const LEAD_IN_SLACK_S: f64 = 0.3;
 const LEAD_IN_MATCH_WORDS: usize = 3;
 /// Words of committed text that prime the next window.
 const PROMPT_WORDS: usize = 40;
+/// Punctuation the recogniser ends a clause with.
+const CLAUSE_END: [char; 6] = ['.', ',', '?', '!', ';', ':'];
 /// A window committed without a late enough pause keeps at least this much.
 const FORCED_CUT_MIN_S: f64 = 4.0;
 /// A gap between words narrower than this is timing noise, not a boundary.
@@ -313,7 +315,7 @@ impl State {
         )
         .filter(|p| *p <= heard_until);
         let (keep, next_commit) = match pause.filter(|p| p - start_s >= self.options.min_commit_s) {
-            Some(p) => (words.iter().filter(|w| mid(w) < p).count(), p),
+            Some(p) => (words_before(&words, p), p),
             None if full || heard_until < end_s => {
                 // No pause late enough, or the decoder lost its way: commit
                 // all but the last stretch it followed.
@@ -393,18 +395,18 @@ impl State {
                 .filter(|pair| pair[0].end <= decoded_s - STOP_SETTLE_S)
         };
         let clause_end = settled_pairs()
-            .filter(|pair| pair[0].text.ends_with(['.', ',', '?', '!', ';', ':']))
-            .map(|pair| (pair[0].end + pair[1].start) / 2.0)
+            .filter(|pair| pair[0].text.ends_with(CLAUSE_END))
+            .map(|pair| between(&pair[0], &pair[1]))
             .next_back();
         let word_gap = settled_pairs()
             .filter(|pair| pair[1].start >= pair[0].end)
-            .map(|pair| (pair[0].end + pair[1].start) / 2.0)
+            .map(|pair| between(&pair[0], &pair[1]))
             .next_back();
         let boundary = point.into_iter().chain(clause_end).max_by(f64::total_cmp);
         let point = boundary.into_iter().chain(word_gap).max_by(f64::total_cmp);
         let mid_sentence = point.is_some() && point != boundary;
         if let Some(p) = point {
-            let keep = self.tentative.iter().filter(|w| mid(w) < p).count();
+            let keep = words_before(&self.tentative, p);
             let rest = self.tentative.split_off(keep);
             let settled = std::mem::replace(&mut self.tentative, rest);
             self.commit_words(settled);
@@ -893,6 +895,16 @@ fn mid(w: &Word) -> f64 {
     (w.start + w.end) / 2.0
 }
 
+/// The middle of the gap between two consecutive words.
+fn between(before: &Word, after: &Word) -> f64 {
+    (before.end + after.start) / 2.0
+}
+
+/// How many of `words` lie before a cut at `p`.
+fn words_before(words: &[Word], p: f64) -> usize {
+    words.iter().filter(|w| mid(w) < p).count()
+}
+
 /// The latest place to commit at in a window starting at `start_s`: inside a
 /// pause of at least `min_pause_s`, at least `settle_s` before the window's
 /// end, and not inside any of `words`.
@@ -923,9 +935,8 @@ fn commit_point(
 /// words at it ("three things land on me" heard as "three things |
 /// Animee"), and a short window is the lesser harm.
 fn forced_cut(words: &[Word], pause: Option<f64>, earliest: f64, latest: f64) -> (usize, f64) {
-    let kept_before = |p: f64| words.iter().filter(|w| mid(w) < p).count();
     if let Some(p) = pause.filter(|p| *p >= earliest) {
-        return (kept_before(p), p);
+        return (words_before(words, p), p);
     }
     let gaps = || {
         words
@@ -933,14 +944,14 @@ fn forced_cut(words: &[Word], pause: Option<f64>, earliest: f64, latest: f64) ->
             .map(|pair| {
                 (
                     &pair[0],
-                    (pair[0].end + pair[1].start) / 2.0,
+                    between(&pair[0], &pair[1]),
                     pair[1].start - pair[0].end,
                 )
             })
             .filter(|(_, p, _)| (earliest..=latest).contains(p))
     };
     let clause_end = gaps()
-        .filter(|(last, _, _)| last.text.ends_with(['.', ',', '?', '!', ';', ':']))
+        .filter(|(last, _, _)| last.text.ends_with(CLAUSE_END))
         .map(|(_, p, _)| p)
         .next_back();
     let widest_gap = gaps()
@@ -948,11 +959,11 @@ fn forced_cut(words: &[Word], pause: Option<f64>, earliest: f64, latest: f64) ->
         .max_by(|a, b| a.2.total_cmp(&b.2))
         .map(|(_, p, _)| p);
     if let Some(p) = clause_end.or(widest_gap) {
-        return (kept_before(p), p);
+        return (words_before(words, p), p);
     }
     let keep = words.iter().filter(|w| w.end <= latest).count();
     let p = match (keep.checked_sub(1).map(|i| &words[i]), words.get(keep)) {
-        (Some(last), Some(next)) => (last.end + next.start) / 2.0,
+        (Some(last), Some(next)) => between(last, next),
         (Some(last), None) => last.end,
         (None, _) => latest,
     };
