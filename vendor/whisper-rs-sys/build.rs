@@ -102,23 +102,20 @@ fn main() {
 
     println!("cargo:rerun-if-changed=wrapper.h");
     // Patched for Rehearse (see PATCHES.md): a change to the vendored
-    // whisper.cpp source must rebuild it, from a fresh copy.
-    println!("cargo:rerun-if-changed=whisper.cpp/src");
+    // whisper.cpp sources must rebuild them, from a fresh copy.
+    println!("cargo:rerun-if-changed=whisper.cpp");
 
     let out = PathBuf::from(env::var("OUT_DIR").unwrap());
     let whisper_root = out.join("whisper.cpp");
     let _ = std::fs::remove_dir_all(&whisper_root);
-
-    if !whisper_root.exists() {
-        std::fs::create_dir_all(&whisper_root).unwrap();
-        fs_extra::dir::copy("./whisper.cpp", &out, &Default::default()).unwrap_or_else(|e| {
-            panic!(
-                "Failed to copy whisper sources into {}: {}",
-                whisper_root.display(),
-                e
-            )
-        });
-    }
+    std::fs::create_dir_all(&whisper_root).unwrap();
+    fs_extra::dir::copy("./whisper.cpp", &out, &Default::default()).unwrap_or_else(|e| {
+        panic!(
+            "Failed to copy whisper sources into {}: {}",
+            whisper_root.display(),
+            e
+        )
+    });
 
     if env::var("WHISPER_DONT_GENERATE_BINDINGS").is_ok() {
         let _: u64 = std::fs::copy("src/bindings.rs", out.join("bindings.rs"))
