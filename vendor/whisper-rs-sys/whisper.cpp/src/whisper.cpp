@@ -882,8 +882,11 @@ struct whisper_state {
     std::vector<float> inp_mel;
     std::vector<float> inp_mask;
 
-    // decode output (2-dimensional array: [n_tokens][n_vocab])
+    // decode output: one row of n_vocab floats per batch token whose logits
+    // were asked for, in batch order; logits_row maps a batch index to its
+    // row (-1: none)
     std::vector<float> logits;
+    std::vector<int32_t> logits_row;
 
     std::vector<whisper_segment> result_all;
 
@@ -2054,6 +2057,15 @@ static struct ggml_cgraph * whisper_build_graph_encoder(
 
     const int n_ctx_pad = GGML_PAD(n_ctx, 256);
 
+    // Over the full 30 s context the plain attention holds n_head x 1500 x
+    // 1500 scores (72 MB with base) plus their half-precision copy; flash
+    // attention never forms them. It is used there even when the context
+    // runs without it, which the decoder's word timings need: the encoder's
+    // attention is not part of them. Keys and values are then viewed over
+    // the real positions only, since nothing masks the padding.
+    const bool encoder_flash_attn = wctx.params.flash_attn || n_ctx == hparams.n_audio_ctx;
+    const int n_ctx_attn = wctx.params.flash_attn ? n_ctx_pad : n_ctx;
+
     struct ggml_init_params params = {
         /*.mem_size   =*/ wstate.sched_encode.meta.size(),
         /*.mem_buffer =*/ wstate.sched_encode.meta.data(),
@@ -2138,20 +2150,20 @@ static struct ggml_cgraph * whisper_build_graph_encoder(
                         ggml_reshape_3d(ctx0, Qcur, n_state_head, n_head, n_ctx),
                         0, 2, 1, 3);
 
-            if (wctx.params.flash_attn) {
+            if (encoder_flash_attn) {
                 ggml_build_forward_expand(gf, ggml_cpy(ctx0, Kcur, ggml_view_1d(ctx0, kv_pad.k, n_ctx*n_state, 0)));
                 ggml_build_forward_expand(gf, ggml_cpy(ctx0, Vcur, ggml_view_1d(ctx0, kv_pad.v, n_ctx*n_state, 0)));
 
                 struct ggml_tensor * K =
                     ggml_view_3d(ctx0, kv_pad.k,
-                            n_state_head, n_ctx_pad, n_head,
+                            n_state_head, n_ctx_attn, n_head,
                             ggml_element_size(kv_pad.k)*n_state,
                             ggml_element_size(kv_pad.k)*n_state_head,
                             0);
 
                 struct ggml_tensor * V =
                     ggml_view_3d(ctx0, kv_pad.v,
-                            n_state_head, n_ctx_pad, n_head,
+                            n_state_head, n_ctx_attn, n_head,
                             ggml_element_size(kv_pad.v)*n_state,
                             ggml_element_size(kv_pad.v)*n_state_head,
                             0);
@@ -2811,10 +2823,25 @@ static struct ggml_cgraph * whisper_build_graph_decoder(
                 model.d_ln_b);
     }
 
-    // compute logits only for the last token
-    // comment this line to compute logits for all n_tokens
-    // might be useful in the future
-    //cur = ggml_view_2d(ctx0, cur, cur->ne[0], 1, cur->nb[1], (cur->ne[1] - 1)*cur->nb[1]);
+    // Project only the rows whose logits are read: the projection is
+    // n_tokens x n_vocab floats (44 MB for a 214-token prompt with base),
+    // and a prompt or the word-timing pass needs one row at most. The
+    // worst case reserves one row per decoder, as in a beam-search step.
+    {
+        int n_outputs = 0;
+        for (int i = 0; i < n_tokens; ++i) {
+            n_outputs += batch.logits[i] != 0;
+        }
+        if (worst_case) {
+            n_outputs = std::max(n_outputs, std::min(n_tokens, WHISPER_MAX_DECODERS));
+        }
+        if (n_outputs < n_tokens) {
+            struct ggml_tensor * out_ids = ggml_new_tensor_1d(ctx0, GGML_TYPE_I32, std::max(n_outputs, 1));
+            ggml_set_name(out_ids, "out_ids");
+            ggml_set_input(out_ids);
+            cur = ggml_get_rows(ctx0, cur, out_ids);
+        }
+    }
 
     struct ggml_tensor * logits = ggml_mul_mat(ctx0, model.d_te, cur);
 
@@ -2939,19 +2966,29 @@ static bool whisper_decode_internal(
             ggml_backend_tensor_set(KQ_mask, wstate.inp_mask.data(), 0, ggml_nelements(KQ_mask)*sizeof(float));
         }
 
+        wstate.logits_row.assign(n_tokens, -1);
+        std::vector<int32_t> out_ids;
+        for (int i = 0; i < n_tokens; ++i) {
+            if (batch.logits[i] != 0) {
+                wstate.logits_row[i] = out_ids.size();
+                out_ids.push_back(i);
+            }
+        }
+        if (struct ggml_tensor * out_ids_t = ggml_graph_get_tensor(gf, "out_ids")) {
+            if (out_ids.empty()) {
+                out_ids.push_back(n_tokens - 1);
+            }
+            ggml_backend_tensor_set(out_ids_t, out_ids.data(), 0, out_ids.size()*sizeof(int32_t));
+        }
+
         logits = ggml_graph_node(gf, -1);
 
         if (!ggml_graph_compute_helper(sched, gf, n_threads)) {
             return false;
         }
-    }
 
-    logits_out.resize(n_tokens*n_vocab);
-    for (int i = 0; i < n_tokens; i++) {
-        if (batch.logits[i] == 0) {
-            continue;
-        }
-        ggml_backend_tensor_get(logits, logits_out.data() + (n_vocab*i), sizeof(float)*(n_vocab*i), sizeof(float)*n_vocab);
+        logits_out.resize(out_ids.size()*n_vocab);
+        ggml_backend_tensor_get(logits, logits_out.data(), 0, sizeof(float)*logits_out.size());
     }
 
     if (batch.n_tokens > 1) {
@@ -3455,7 +3492,7 @@ struct whisper_state * whisper_init_state(whisper_context * ctx) {
     }
 #endif
 
-    state->logits.reserve(ctx->vocab.n_vocab * ctx->model.hparams.n_text_ctx);
+    state->logits.reserve(ctx->vocab.n_vocab * WHISPER_MAX_DECODERS);
 
     state->batch = whisper_batch_init(ctx->model.hparams.n_text_ctx, WHISPER_MAX_DECODERS);
 
@@ -6160,7 +6197,8 @@ static void whisper_process_logits(
     auto & logprobs = decoder.logprobs;
     {
         logits.resize(n_logits);
-        memcpy(logits.data(), state.logits.data() + decoder.i_batch*n_logits, n_logits*sizeof(float));
+        WHISPER_ASSERT(state.logits_row[decoder.i_batch] >= 0);
+        memcpy(logits.data(), state.logits.data() + state.logits_row[decoder.i_batch]*n_logits, n_logits*sizeof(float));
 
         if (temperature > 0.0f) {
             for (int i = 0; i < n_logits; i++) {
@@ -7150,7 +7188,11 @@ int whisper_full_with_state(
 
                 // Calculate no_speech probability after first decode.
                 // This has to be done before any logit filtering. Hence we cannot use the probs from the whisper_process_logits.
-                {
+                // It reads the first batch token's logits; when those were
+                // not computed (a prompt longer than one token), upstream read
+                // zeros or a stale row, which gave a probability of about 0.
+                state->no_speech_prob = 0.0f;
+                if (state->logits_row[0] == 0) {
                     const int n_logits = ctx->vocab.id_to_token.size();
                     std::vector<float> logprobs(n_logits);
                     std::vector<float> probs(n_logits);
