@@ -55,6 +55,11 @@ enum Command {
         /// and print the memory in use after each (a leak check).
         #[arg(long, default_value_t = 1, hide = true, requires = "live")]
         cycles: usize,
+        /// With --live: keep the live transcript instead of replacing it
+        /// with a full pass over the whole recording after Stop (the app
+        /// runs that pass in the background once the first report is shown).
+        #[arg(long, requires = "live")]
+        no_full_pass: bool,
     },
     /// Print the transcript of a recording.
     Transcribe {
@@ -226,12 +231,13 @@ fn run(cli: Cli) -> Result<(), String> {
             live,
             speed,
             cycles,
+            no_full_pass,
         } => {
             let card = load_card(question_file, question)?;
             let mut options = asr.options();
             options.question = card;
             let report = if live {
-                analyze_live(&audio, &options, speed, cycles)?
+                analyze_live(&audio, &options, speed, cycles, !no_full_pass)?
             } else {
                 analyze_file(&audio, &options).map_err(|e| e.to_string())?
             };
@@ -386,14 +392,16 @@ fn live_blocks(path: &std::path::Path) -> Result<Box<dyn Iterator<Item = Vec<f32
 }
 
 /// Feeds `path` through a live session at `speed` times real time (0: as
-/// fast as possible), presses Stop at the end, and returns the report;
-/// `cycles` > 1 repeats the session with the same model and prints the
-/// resident memory after each to stderr.
+/// fast as possible), presses Stop at the end, and returns the report, after
+/// the full pass over the whole recording when `full_pass` is set (as the app
+/// does once the first report is shown); `cycles` > 1 repeats the session
+/// with the same model and prints the resident memory after each to stderr.
 fn analyze_live(
     path: &std::path::Path,
     options: &AnalyzeOptions,
     speed: f64,
     cycles: usize,
+    full_pass: bool,
 ) -> Result<Report, String> {
     use std::time::{Duration, Instant};
     let started = Instant::now();
@@ -436,14 +444,20 @@ fn analyze_live(
             std::thread::sleep(due(fed).saturating_duration_since(Instant::now()));
         }
         let result = session.finish().map_err(|e| e.to_string())?;
+        let report = if full_pass {
+            rehearse::live::full_pass(&transcriber, &result, &live_options, Default::default())
+                .map_err(|e| e.to_string())?
+        } else {
+            result.report
+        };
         if cycles > 1 {
             eprintln!(
                 "cycle {cycle}: rss_mib {:.1} stop_to_report_s {:.3}",
                 resident_mib().unwrap_or(f64::NAN),
-                result.report.timing.stop_to_report_s.unwrap_or(f64::NAN)
+                report.timing.stop_to_report_s.unwrap_or(f64::NAN)
             );
         }
-        last = Some(result.report);
+        last = Some(report);
     }
     let mut report = last.expect("at least one cycle");
     report.notices.splice(0..0, notices);
@@ -826,6 +840,13 @@ fn print_report(report: &Report) {
     if let Some(s) = report.timing.stop_to_report_s {
         let lag = report.timing.realtime_lag_s.unwrap_or(0.0);
         println!("Live:     report {s:.2} s after Stop; captions trailed the audio by {lag:.1} s at most");
+    }
+    if let Some(s) = report.timing.full_pass_s {
+        let changed = report.timing.live.as_ref().and_then(|l| l.words_changed);
+        println!(
+            "          then a full pass over the whole recording ({s:.1} s) changed {} of its words",
+            changed.unwrap_or(0)
+        );
     }
     println!();
     println!("{}", report.transcript.text);

@@ -518,6 +518,10 @@ pub struct Timing {
     /// Live analysis only: what was left for Stop.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub live: Option<LiveTiming>,
+    /// Live analysis only: how long the full pass over the whole recording
+    /// took after the first report (its report replaced that one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_pass_s: Option<f64>,
 }
 
 /// What a live analysis left for Stop.
@@ -533,6 +537,10 @@ pub struct LiveTiming {
     pub probes_reused: usize,
     /// Filled-pause probes run after Stop.
     pub probes_after_stop: usize,
+    /// Words the full pass after Stop changed in the live transcript (edit
+    /// distance, ignoring case and punctuation); `null` without a full pass.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub words_changed: Option<usize>,
 }
 
 /// The full report for one answer.

@@ -6,10 +6,12 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use rehearse::analyze::AnalysisSettings;
+use rehearse::analyze::{AnalysisSettings, AnalyzeError};
 use rehearse::asr::model::store;
-use rehearse::asr::{TranscribeOptions, Transcriber};
-use rehearse::live::{LiveOptions, LiveResult, LiveSession, LiveUpdate};
+use rehearse::asr::{AsrError, TranscribeOptions, Transcriber};
+use rehearse::live::{
+    full_pass, BackgroundFullPass, LiveOptions, LiveResult, LiveSession, LiveUpdate,
+};
 use rehearse::report::Word;
 use serde_json::Value;
 
@@ -84,7 +86,7 @@ fn live_transcript_matches_batch_and_committed_words_never_change() {
         settings: AnalysisSettings::default(),
         ..LiveOptions::default()
     };
-    let session = LiveSession::start(transcriber.clone(), options, move |u| {
+    let session = LiveSession::start(transcriber.clone(), options.clone(), move |u| {
         sink.lock().unwrap().push(u)
     })
     .unwrap();
@@ -155,6 +157,53 @@ fn live_transcript_matches_batch_and_committed_words_never_change() {
     );
     assert!(live.degraded_at_s.is_none());
     assert!(report.notices.is_empty(), "{:?}", report.notices);
+
+    // The full pass after Stop hears the whole recording as batch does, and
+    // its report keeps the first report's timings.
+    let refined = full_pass(&transcriber, &result, &options, Arc::default()).unwrap();
+    // (The delivery analysis then marks fillers on the words, as in a batch
+    // report, so words are compared by their text.)
+    assert_eq!(
+        refined.transcript.text, batch.text,
+        "the full pass is batch's"
+    );
+    let texts = |t: &rehearse::report::Transcript| -> Vec<String> {
+        t.words.iter().map(|w| w.text.clone()).collect()
+    };
+    assert_eq!(texts(&refined.transcript), texts(&batch));
+    assert_eq!(refined.timing.stop_to_report_s, Some(stop));
+    assert_eq!(refined.timing.realtime_lag_s, Some(lag));
+    assert!(refined.timing.full_pass_s.unwrap() > 0.0);
+    let changed = refined.timing.live.as_ref().unwrap().words_changed.unwrap();
+    println!("the full pass changed {changed} words");
+    assert!(report.transcript.text != batch.text || changed == 0);
+    assert_eq!(refined.duration_s, report.duration_s);
+    assert!(refined.delivery.wpm.is_some());
+}
+
+#[test]
+fn a_full_pass_cancelled_by_a_new_recording_ends_without_a_report() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, samples) = spoken_answer(tmp.path());
+    let transcriber = load_model();
+    let options = LiveOptions {
+        max_lag_s: 60.0,
+        ..LiveOptions::default()
+    };
+    let session = LiveSession::start(transcriber.clone(), options.clone(), |_| {}).unwrap();
+    let result = feed(session, &samples, 0.0);
+    let (tx, rx) = std::sync::mpsc::channel();
+    let pass =
+        BackgroundFullPass::spawn(transcriber, result, options, move |r| tx.send(r).unwrap())
+            .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    pass.cancel();
+    pass.join();
+    match rx.recv().unwrap() {
+        Err(AnalyzeError::Asr(AsrError::Cancelled)) => {}
+        other => panic!("expected a cancelled pass, got {other:?}"),
+    }
 }
 
 #[test]
@@ -237,6 +286,12 @@ fn analyze_live_cli_adds_the_timing_fields() {
         "{timing}"
     );
     assert!(timing["live"]["tail_s"].as_f64().is_some(), "{timing}");
+    // By default the report is the full pass's, made after the first one.
+    assert!(timing["full_pass_s"].as_f64().unwrap() > 0.0, "{timing}");
+    assert!(
+        timing["live"]["words_changed"].as_u64().is_some(),
+        "{timing}"
+    );
     assert!(report["score"]["overall"].as_f64().is_some());
     let text = report["transcript"]["text"].as_str().unwrap();
     let error_rate = wer(ANSWER, text);

@@ -78,6 +78,37 @@ fn attempts_are_saved_listed_summarised_and_deleted() {
 }
 
 #[test]
+fn a_refined_report_replaces_the_first_and_its_listed_scores() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rehearse.sqlite");
+    let store = Store::open(&path).unwrap();
+    let wav = dir.path().join("a.wav");
+    let id = store
+        .add_attempt(
+            "ship-fast-vs-quality",
+            &wav,
+            &report(60.0, Some(71.0), 150.0),
+        )
+        .unwrap();
+    let mut refined = report(60.0, Some(74.0), 146.0);
+    refined.transcript.text = "I rolled it out to five percent of traffic first.".into();
+    refined.timing.full_pass_s = Some(4.2);
+    assert!(store.replace_report(id, &refined).unwrap());
+    drop(store);
+
+    let store = Store::open(&path).unwrap();
+    let attempt = store.attempt(id).unwrap().unwrap();
+    assert_eq!(attempt.report, refined);
+    assert_eq!(attempt.audio_path, wav);
+    let listed = &store.attempts(None).unwrap()[0];
+    assert_eq!((listed.overall, listed.wpm), (Some(74.0), Some(146.0)));
+    // An attempt deleted while its full pass ran is not brought back.
+    store.delete_attempt(id).unwrap();
+    assert!(!store.replace_report(id, &refined).unwrap());
+    assert!(store.attempts(None).unwrap().is_empty());
+}
+
+#[test]
 fn a_history_from_a_newer_version_is_refused_not_damaged() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("rehearse.sqlite");

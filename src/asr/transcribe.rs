@@ -31,6 +31,9 @@ pub enum AsrError {
     /// Decoding failed.
     #[error("transcription failed: {0}")]
     Decode(String),
+    /// The caller cancelled the transcription.
+    #[error("transcription cancelled")]
+    Cancelled,
 }
 
 /// Settings for one transcription.
@@ -153,6 +156,29 @@ impl Transcriber {
             .create_state()
             .map_err(|e| AsrError::Decode(e.to_string()))?;
         self.run(&mut state, audio, options, &Window::default())
+    }
+
+    /// [`Self::transcribe`] that gives up (with [`AsrError::Cancelled`]) once
+    /// `cancel` is set; whisper.cpp reads the flag between its steps.
+    pub fn transcribe_cancellable(
+        &self,
+        audio: &[f32],
+        options: &TranscribeOptions,
+        cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    ) -> Result<Transcript, AsrError> {
+        let mut state = self
+            .context
+            .create_state()
+            .map_err(|e| AsrError::Decode(e.to_string()))?;
+        let window = Window {
+            abort: Some(cancel.clone()),
+            ..Window::default()
+        };
+        let result = self.run(&mut state, audio, options, &window);
+        if cancel.load(std::sync::atomic::Ordering::Relaxed) {
+            return Err(AsrError::Cancelled);
+        }
+        result
     }
 
     /// Runs whisper.cpp on `audio` with `state` and turns its tokens into

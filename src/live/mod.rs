@@ -27,8 +27,11 @@
 //!
 //! See `docs/live.md` for the design and its measurements.
 
+mod full_pass;
 mod probe_cache;
 mod worker;
+
+pub use full_pass::{full_pass, BackgroundFullPass};
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;

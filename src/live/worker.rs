@@ -607,6 +607,7 @@ impl State {
             degraded_at_s: self.degraded.map(|(at, _)| at),
             probes_reused: hits,
             probes_after_stop: misses,
+            words_changed: None,
         });
         timing.realtime_lag_s = Some(self.worst_lag_s);
         timing.stop_to_report_s = Some(stopped.elapsed().as_secs_f64());

@@ -248,6 +248,33 @@ impl Store {
         Ok(self.conn.last_insert_rowid())
     }
 
+    /// Replaces an attempt's report (and the scores listed from it), as when
+    /// the full pass after Stop refines the live one. Returns `false` when
+    /// the attempt no longer exists (deleted meanwhile).
+    pub fn replace_report(&self, id: i64, report: &Report) -> Result<bool, StoreError> {
+        let json = serde_json::to_string(report).expect("reports serialise");
+        let changed = self
+            .conn
+            .execute(
+                "UPDATE attempts SET duration_s = ?2, wpm = ?3, fillers_per_minute = ?4,
+                    overall = ?5, content = ?6, structure = ?7, delivery = ?8, report_json = ?9
+                 WHERE id = ?1",
+                params![
+                    id,
+                    report.duration_s,
+                    report.delivery.wpm,
+                    report.delivery.fillers.per_minute,
+                    report.score.overall,
+                    report.score.content,
+                    report.score.structure,
+                    report.score.delivery.or(report.delivery.score),
+                    json
+                ],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(changed > 0)
+    }
+
     /// Attempts, newest first; of one card when `card_id` is given.
     pub fn attempts(&self, card_id: Option<&str>) -> Result<Vec<AttemptSummary>, StoreError> {
         let sql = format!(
