@@ -2,9 +2,9 @@
 
 use std::path::Path;
 
-use rehearse::analyze::{build_report, AnalysisSettings};
-use rehearse::asr::{FilledPauseProbe, TranscribeOptions};
-use rehearse::live::{LiveOptions, LiveSession};
+use rehearse::analyze::{build_report, AnalysisSettings, AnalyzeError};
+use rehearse::asr::{AsrError, FilledPauseProbe, TranscribeOptions};
+use rehearse::live::{BackgroundFullPass, LiveOptions, LiveResult, LiveSession};
 use rehearse::questions::Bank;
 use rehearse::report::Report;
 use serde::Serialize;
@@ -116,12 +116,7 @@ pub fn start_live<R: tauri::Runtime>(app: &AppHandle<R>, card_id: &str) -> Optio
         return None;
     }
     let transcriber = state.models.transcriber().ok()?;
-    let mut notices = Vec::new();
-    let options = LiveOptions {
-        question: Bank::load_default().get(card_id).cloned(),
-        settings: analysis_settings(&state, &mut notices),
-        ..LiveOptions::default()
-    };
+    let options = live_options(&state, card_id);
     let updates = app.clone();
     LiveSession::start(transcriber, options, move |update| {
         let _ = updates.emit("live-update", &update);
@@ -129,8 +124,18 @@ pub fn start_live<R: tauri::Runtime>(app: &AppHandle<R>, card_id: &str) -> Optio
     .ok()
 }
 
+fn live_options(state: &AppState, card_id: &str) -> LiveOptions {
+    let mut notices = Vec::new();
+    LiveOptions {
+        question: Bank::load_default().get(card_id).cloned(),
+        settings: analysis_settings(state, &mut notices),
+        ..LiveOptions::default()
+    }
+}
+
 /// Stop, for an answer transcribed live: decodes the tail, runs the delivery
-/// analysis and the critic, and saves the attempt.
+/// analysis and the critic, and saves the attempt; then starts the full pass
+/// that refines it in the background.
 pub fn finish_live_and_save<R: tauri::Runtime>(
     app: &AppHandle<R>,
     card_id: &str,
@@ -140,5 +145,53 @@ pub fn finish_live_and_save<R: tauri::Runtime>(
     progress(app, "transcribe", 0.6);
     let result = session.finish().map_err(|e| e.to_string())?;
     progress(app, "critique", 0.9);
-    save(app, card_id, audio_path, result.report)
+    let id = save(app, card_id, audio_path, result.report.clone())?;
+    refine_in_background(app, id, card_id, audio_path, result);
+    Ok(id)
+}
+
+/// Transcribes the whole answer again after its first report is shown and,
+/// unless cancelled, replaces the stored report with the refined one and
+/// emits `report-refined`. Live windows hear less context than one pass over
+/// the whole recording; see `rehearse::live::full_pass`.
+fn refine_in_background<R: tauri::Runtime>(
+    app: &AppHandle<R>,
+    id: i64,
+    card_id: &str,
+    audio_path: &Path,
+    live: LiveResult,
+) {
+    if std::env::var("REHEARSE_FULL_PASS").as_deref() == Ok("off") {
+        return;
+    }
+    let state = app.state::<AppState>();
+    let Ok(transcriber) = state.models.transcriber() else {
+        return;
+    };
+    let options = live_options(&state, card_id);
+    let (handle, audio_path) = (app.clone(), audio_path.to_path_buf());
+    let done = move |result: Result<Report, AnalyzeError>| match result {
+        Ok(mut report) => {
+            report.audio_path = Some(audio_path.display().to_string());
+            let state = handle.state::<AppState>();
+            let replaced = state
+                .store
+                .lock()
+                .map_err(|_| "the history is unavailable".to_string())
+                .and_then(|store| store.replace_report(id, &report).map_err(|e| e.to_string()));
+            match replaced {
+                Ok(true) => {
+                    let _ = handle.emit("report-refined", serde_json::json!({ "attemptId": id }));
+                }
+                Ok(false) => {}
+                Err(e) => eprintln!("the refined report was not saved: {e}"),
+            }
+        }
+        Err(AnalyzeError::Asr(AsrError::Cancelled)) => {}
+        Err(e) => eprintln!("the full pass after Stop failed; the first report stays: {e}"),
+    };
+    match BackgroundFullPass::spawn(transcriber, live, options, done) {
+        Ok(pass) => state.full_pass.replace(pass),
+        Err(e) => eprintln!("the full pass after Stop could not start: {e}"),
+    }
 }

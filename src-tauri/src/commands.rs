@@ -193,6 +193,8 @@ pub async fn start_recording<R: tauri::Runtime>(
     if active.is_some() {
         return Err("a recording is already running".into());
     }
+    // The last answer's full pass would compete with this one's live decoding.
+    state.full_pass.cancel();
     let device = device_id.or_else(|| state.settings().input_device);
     let path = recordings_dir().join(format!("{}-{card_id}.wav", timestamp()));
     let levels = app.clone();

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use rehearse::asr::model;
 use rehearse::asr::Transcriber;
 use rehearse::audio::capture::Recorder;
-use rehearse::live::LiveSession;
+use rehearse::live::{BackgroundFullPass, LiveSession};
 use rehearse::store::Store;
 
 use crate::settings::Settings;
@@ -50,6 +50,30 @@ impl ModelManager {
     }
 }
 
+/// The full pass over the last live-transcribed answer, running after its
+/// first report was shown. One at a time: a newer one, or a new recording,
+/// cancels it (the recording needs the cores more).
+#[derive(Default)]
+pub struct FullPassManager {
+    running: Mutex<Option<BackgroundFullPass>>,
+}
+
+impl FullPassManager {
+    /// Keeps `pass`, cancelling the one before it.
+    pub fn replace(&self, pass: BackgroundFullPass) {
+        if let Some(previous) = self.running.lock().expect("full pass lock").replace(pass) {
+            previous.cancel();
+        }
+    }
+
+    /// Cancels the running pass, if any; its answer keeps its first report.
+    pub fn cancel(&self) {
+        if let Some(pass) = self.running.lock().expect("full pass lock").take() {
+            pass.cancel();
+        }
+    }
+}
+
 /// Everything the commands share.
 pub struct AppState {
     /// Practice history.
@@ -60,6 +84,8 @@ pub struct AppState {
     pub models: ModelManager,
     /// Set to cancel a running model download.
     pub fetch_cancel: Arc<AtomicBool>,
+    /// The full pass after Stop, while it runs.
+    pub full_pass: FullPassManager,
 }
 
 impl AppState {
@@ -71,6 +97,7 @@ impl AppState {
             recording: Mutex::new(None),
             models: ModelManager::default(),
             fetch_cancel: Arc::new(AtomicBool::new(false)),
+            full_pass: FullPassManager::default(),
         })
     }
 

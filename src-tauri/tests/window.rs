@@ -470,6 +470,27 @@ async fn the_app_records_reports_replays_and_keeps_audio_through_crashes() {
         .unwrap_or_else(|| panic!("no pace figure in {pace:?}"));
     println!("pace shown: {wpm} wpm");
     assert!((100.0..=260.0).contains(&wpm), "{pace}");
+    if live {
+        // The full pass over the whole recording then replaces the report
+        // in place, and the transcript's caption says so.
+        let refined_after = Instant::now();
+        let source = wait_until(
+            &client,
+            "the full pass to refine the report",
+            120,
+            "document.querySelector('[data-testid=transcript-source]')?.innerText.startsWith('Refined') && document.querySelector('[data-testid=transcript-source]').innerText",
+        )
+        .await;
+        println!(
+            "refined {:.1} s after the report showed: {source}",
+            refined_after.elapsed().as_secs_f64()
+        );
+        let text = page_text(&client).await;
+        assert!(
+            heard_words(&text) >= 6,
+            "the refined report misses the answer's words:\n{text}"
+        );
+    }
     screenshot(&client, "4-report").await;
 
     // Replay: the recording plays and the current word follows it.

@@ -117,3 +117,19 @@ export function locateEvidence(words: Word[], evidence: string | null | undefine
   if (best < 0 || bestScore < Math.max(1, want.length * 0.6)) return null;
   return words[have[best].word].start;
 }
+
+/**
+ * How the transcript was made, for answers transcribed while recording:
+ * live, or refined after Stop by a full pass over the whole recording.
+ * `null` for an answer analysed after Stop in one pass.
+ */
+export function transcriptSource(report: Report): string | null {
+  const t = report.timing;
+  if (t.full_pass_s != null) {
+    const changed = t.live?.words_changed ?? 0;
+    const what = changed === 0 ? "which confirmed the live transcript" : `which changed ${changed} word${changed === 1 ? "" : "s"} of the live transcript`;
+    return `Refined after Stop by a full pass over the whole recording, ${what}.`;
+  }
+  if (t.stop_to_report_s != null) return "Transcribed live while you spoke.";
+  return null;
+}

@@ -123,6 +123,8 @@ export type EventMap = {
   "analysis-failed": AnalysisFailed;
   "model-progress": ModelProgress;
   "live-update": LiveUpdate;
+  /** The full pass after Stop replaced this attempt's report. */
+  "report-refined": AnalysisDone;
 };
 export type EventName = keyof EventMap;
 
@@ -209,7 +211,26 @@ export type Report = {
   score: Score;
   summary: Summary;
   notices: string[];
-  timing: { decode_s: number; model_load_s: number; transcribe_s: number; delivery_s: number };
+  timing: Timing;
+};
+
+/** Where the time went; the live fields only for an answer transcribed while recording. */
+export type Timing = {
+  decode_s: number;
+  model_load_s: number;
+  transcribe_s: number;
+  delivery_s: number;
+  stop_to_report_s?: number;
+  realtime_lag_s?: number;
+  live?: {
+    tail_s: number;
+    degraded_at_s: number | null;
+    probes_reused: number;
+    probes_after_stop: number;
+    words_changed?: number;
+  };
+  /** The full pass over the whole recording after Stop, whose report replaced the live one. */
+  full_pass_s?: number;
 };
 
 export const CATEGORIES: { slug: string; label: string }[] = [

@@ -219,6 +219,24 @@ export function installMockBackend(opts: MockOptions) {
     setTimeout(() => void send("analysis-done", { attemptId: id }), 250 * (steps.length + 1));
   }
 
+  /** The engine's full pass after Stop: one word heard better, the report replaced in place. */
+  function simulateFullPass(id: number) {
+    if (!opts.auto) return;
+    setTimeout(() => {
+      const a = attempts.find((x) => x.id === id);
+      if (!a) return;
+      const r = clone(a.report);
+      const w = r.transcript.words.find((x) => !x.filler);
+      if (w) {
+        r.transcript.text = r.transcript.text.replace(w.text, w.text.toUpperCase());
+        w.text = w.text.toUpperCase();
+      }
+      r.timing = { ...r.timing, transcribe_s: 4.8, full_pass_s: 5.3, live: { ...r.timing.live!, words_changed: 1 } };
+      a.report = r;
+      void send("report-refined", { attemptId: id });
+    }, 250 * 8 + 3000);
+  }
+
   function summaries(): CardSummary[] {
     return cards.map((c) => {
       const mine = attempts.filter((a) => a.cardId === c.id);
@@ -289,6 +307,10 @@ export function installMockBackend(opts: MockOptions) {
       const cardId = recording.cardId;
       recording = null;
       const a = newAttemptFor(cardId);
+      if (settings.liveAnalysis) {
+        a.report.timing = { ...a.report.timing, stop_to_report_s: 0.6, realtime_lag_s: 2.1, live: { tail_s: 2.4, degraded_at_s: null, probes_reused: 3, probes_after_stop: 1 } };
+        simulateFullPass(a.id);
+      }
       simulateAnalysis(a.id);
       return a.id;
     },

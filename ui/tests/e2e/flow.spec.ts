@@ -174,6 +174,11 @@ test("live captions, the filler counter and the pace show while recording", asyn
   await expect(page.getByTestId("live-pace")).toContainText("150");
   await page.getByRole("button", { name: /Stop/ }).click();
   await expect(page).toHaveURL(/#\/report\/\d+$/, { timeout: 10_000 });
+  // The full pass after Stop then replaces the report in place, and says so.
+  const source = page.getByTestId("transcript-source");
+  await expect(source).toHaveText("Transcribed live while you spoke.");
+  await expect(source).toHaveText(/Refined after Stop by a full pass .* changed 1 word of the live transcript/, { timeout: 10_000 });
+  await expect(page).toHaveURL(/#\/report\/\d+$/);
 });
 
 test("a rushing pace gets a nudge; a decoder that falls behind says so", async ({ page }) => {

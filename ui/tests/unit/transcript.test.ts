@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import full from "../fixtures/report-full.json";
 import deliveryOnly from "../fixtures/report-delivery-only.json";
-import { locateEvidence, markTranscript, wordIndexAt, type Token, type WordToken } from "../../src/lib/transcript";
+import { locateEvidence, markTranscript, transcriptSource, wordIndexAt, type Token, type WordToken } from "../../src/lib/transcript";
 import type { Report, Word } from "../../src/lib/types";
 
 const report = full as unknown as Report;
@@ -142,5 +142,31 @@ describe("locateEvidence", () => {
     expect(locateEvidence(words, "a completely different sentence about databases")).toBeNull();
     expect(locateEvidence(words, null)).toBeNull();
     expect(locateEvidence([], "anything")).toBeNull();
+  });
+});
+
+describe("transcriptSource", () => {
+  const base = full as unknown as Report;
+  const live = { tail_s: 2.4, degraded_at_s: null, probes_reused: 3, probes_after_stop: 1 };
+
+  it("says nothing for an answer analysed after Stop", () => {
+    expect(transcriptSource(base)).toBeNull();
+  });
+
+  it("says a live transcript is live until the full pass replaces it", () => {
+    const r: Report = { ...base, timing: { ...base.timing, stop_to_report_s: 0.6, live } };
+    expect(transcriptSource(r)).toBe("Transcribed live while you spoke.");
+  });
+
+  it("counts the words the full pass changed, or says it confirmed them", () => {
+    const refined = (changed: number): Report => ({
+      ...base,
+      timing: { ...base.timing, stop_to_report_s: 0.6, full_pass_s: 5.2, live: { ...live, words_changed: changed } },
+    });
+    expect(transcriptSource(refined(7))).toBe(
+      "Refined after Stop by a full pass over the whole recording, which changed 7 words of the live transcript.",
+    );
+    expect(transcriptSource(refined(1))).toContain("changed 1 word of");
+    expect(transcriptSource(refined(0))).toContain("which confirmed the live transcript");
   });
 });
