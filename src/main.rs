@@ -60,6 +60,10 @@ enum Command {
         /// runs that pass in the background once the first report is shown).
         #[arg(long, requires = "live")]
         no_full_pass: bool,
+        /// With --live: also write the first report (the live transcript's,
+        /// before the full pass) to this file, as JSON.
+        #[arg(long, hide = true, requires = "live")]
+        first_report: Option<PathBuf>,
     },
     /// Print the transcript of a recording.
     Transcribe {
@@ -232,12 +236,17 @@ fn run(cli: Cli) -> Result<(), String> {
             speed,
             cycles,
             no_full_pass,
+            first_report,
         } => {
             let card = load_card(question_file, question)?;
             let mut options = asr.options();
             options.question = card;
             let report = if live {
-                analyze_live(&audio, &options, speed, cycles, !no_full_pass)?
+                let passes = LivePasses {
+                    full_pass: !no_full_pass,
+                    first_report,
+                };
+                analyze_live(&audio, &options, speed, cycles, &passes)?
             } else {
                 analyze_file(&audio, &options).map_err(|e| e.to_string())?
             };
@@ -391,17 +400,25 @@ fn live_blocks(path: &std::path::Path) -> Result<Box<dyn Iterator<Item = Vec<f32
     Ok(Box::new(blocks.into_iter()))
 }
 
+/// What `analyze --live` does after Stop.
+struct LivePasses {
+    /// Replace the live report with the full pass's, as the app does once
+    /// the first report is shown.
+    full_pass: bool,
+    /// Where to write the first (live) report too.
+    first_report: Option<PathBuf>,
+}
+
 /// Feeds `path` through a live session at `speed` times real time (0: as
-/// fast as possible), presses Stop at the end, and returns the report, after
-/// the full pass over the whole recording when `full_pass` is set (as the app
-/// does once the first report is shown); `cycles` > 1 repeats the session
-/// with the same model and prints the resident memory after each to stderr.
+/// fast as possible), presses Stop at the end, and returns the report (see
+/// [`LivePasses`]); `cycles` > 1 repeats the session with the same model and
+/// prints the resident memory after each to stderr.
 fn analyze_live(
     path: &std::path::Path,
     options: &AnalyzeOptions,
     speed: f64,
     cycles: usize,
-    full_pass: bool,
+    passes: &LivePasses,
 ) -> Result<Report, String> {
     use std::time::{Duration, Instant};
     let started = Instant::now();
@@ -444,7 +461,12 @@ fn analyze_live(
             std::thread::sleep(due(fed).saturating_duration_since(Instant::now()));
         }
         let result = session.finish().map_err(|e| e.to_string())?;
-        let report = if full_pass {
+        if let Some(first) = &passes.first_report {
+            let json = serde_json::to_string_pretty(&result.report).expect("report serialises");
+            std::fs::write(first, json)
+                .map_err(|e| format!("cannot write {}: {e}", first.display()))?;
+        }
+        let report = if passes.full_pass {
             rehearse::live::full_pass(&transcriber, &result, &live_options, Default::default())
                 .map_err(|e| e.to_string())?
         } else {
