@@ -24,8 +24,10 @@ use crate::report::Report;
 /// pass) and `timing.live.words_changed`, and carries the live report's
 /// notices.
 ///
-/// Setting `cancel` abandons the pass with [`crate::asr::AsrError::Cancelled`]; the app
-/// does so when a new recording starts, which needs the cores.
+/// Setting `cancel` abandons the pass with
+/// [`crate::asr::AsrError::Cancelled`]; the app does so when a new recording
+/// starts, which needs the cores. A pass cancelled after its transcription
+/// still returns its report: what is left takes a fraction of a second.
 pub fn full_pass(
     transcriber: &Transcriber,
     live: &LiveResult,
