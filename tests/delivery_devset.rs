@@ -173,7 +173,15 @@ fn delivery_dev_set_meets_the_floors() {
 
         let reference_wpm = gold["reference_wpm"].as_f64().unwrap();
         if let Some(wpm) = report.delivery.wpm {
-            wpm_errors.push(((wpm - reference_wpm) / reference_wpm).abs());
+            let error = ((wpm - reference_wpm) / reference_wpm).abs();
+            if error > 0.03 {
+                println!(
+                    "{id}: {wpm:.0} wpm, reference {reference_wpm:.0} ({:+.1} %): {}",
+                    (wpm - reference_wpm) / reference_wpm * 100.0,
+                    report.transcript.text
+                );
+            }
+            wpm_errors.push(error);
         }
         for p in gold["pauses"].as_array().unwrap() {
             let (start, end) = (p["start"].as_f64().unwrap(), p["end"].as_f64().unwrap());

@@ -36,7 +36,7 @@ pub fn full_pass(
 ) -> Result<Report, AnalyzeError> {
     let started = Instant::now();
     let transcript =
-        transcriber.transcribe_cancellable(&live.audio.samples, &options.transcribe, cancel)?;
+        transcriber.transcribe_in_background(&live.audio.samples, &options.transcribe, cancel)?;
     let mut probe = FilledPauseProbe::new(transcriber, options.transcribe.threads)?;
     let mut report = build_report(
         &live.audio,

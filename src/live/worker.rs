@@ -684,11 +684,16 @@ fn prepare(
             },
         ))
         .collect();
+    let fit_audio_ctx = input.len() as f64 / RATE <= FIT_MAX_S;
     let window = Window {
         offset_s: (from as f64 - pad as f64) / RATE,
         prompt,
-        fit_audio_ctx: input.len() as f64 / RATE <= FIT_MAX_S,
+        fit_audio_ctx,
         abort,
+        // What is left after live decoding fell behind is decoded over the
+        // full context; the lean encoder keeps that within the memory
+        // budget (the plain one took base to 344 MB).
+        lean_encoder: !fit_audio_ctx,
     };
     let job = Job {
         input,

@@ -2059,11 +2059,12 @@ static struct ggml_cgraph * whisper_build_graph_encoder(
 
     // Over the full 30 s context the plain attention holds n_head x 1500 x
     // 1500 scores (72 MB with base) plus their half-precision copy; flash
-    // attention never forms them. It is used there even when the context
-    // runs without it, which the decoder's word timings need: the encoder's
+    // attention never forms them. A caller that asks for the full context
+    // explicitly (audio_ctx = n_audio_ctx) gets it even when the context runs
+    // without it, which the decoder's word timings need: the encoder's
     // attention is not part of them. Keys and values are then viewed over
     // the real positions only, since nothing masks the padding.
-    const bool encoder_flash_attn = wctx.params.flash_attn || n_ctx == hparams.n_audio_ctx;
+    const bool encoder_flash_attn = wctx.params.flash_attn || wstate.exp_n_audio_ctx == hparams.n_audio_ctx;
     const int n_ctx_attn = wctx.params.flash_attn ? n_ctx_pad : n_ctx;
 
     struct ggml_init_params params = {
