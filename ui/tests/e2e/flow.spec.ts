@@ -104,7 +104,9 @@ test("the replay obeys Space and the arrow keys, and clicking a word seeks", asy
 
   await page.keyboard.press("Space");
   await expect(player).toHaveAttribute("data-playing", "true");
-  await expect.poll(time).toBeGreaterThan(5.3);
+  // Headless Chromium's media clock can take a few seconds to start on a
+  // cold audio pipeline (seen in CI after the app's window tests).
+  await expect.poll(time, { timeout: 15_000 }).toBeGreaterThan(5.3);
   await page.keyboard.press("Space");
   await expect(player).toHaveAttribute("data-playing", "false");
 
