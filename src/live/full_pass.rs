@@ -102,11 +102,6 @@ impl BackgroundFullPass {
         self.cancel.store(true, Ordering::Relaxed);
     }
 
-    /// Whether the pass has ended (done, failed or cancelled).
-    pub fn is_finished(&self) -> bool {
-        self.thread.as_ref().is_none_or(JoinHandle::is_finished)
-    }
-
     /// Waits for the pass to end.
     pub fn join(mut self) {
         if let Some(thread) = self.thread.take() {

@@ -99,3 +99,19 @@ export function errorMessage(e: unknown): string {
   if (e && typeof e === "object" && "message" in e) return String((e as { message: unknown }).message);
   return "Something went wrong.";
 }
+
+/**
+ * Calls `apply` with attempt `id` read again each time the full pass after
+ * Stop refines its report (`report-refined`); returns the unsubscribe. A
+ * failed read keeps what is shown.
+ */
+export function onRefined(id: number, apply: (attempt: Attempt) => void): () => void {
+  return onMany({
+    "report-refined": (p) => {
+      if (p.attemptId !== id) return;
+      api.getAttempt(id).then(apply, () => {
+        /* keep what is shown */
+      });
+    },
+  });
+}
