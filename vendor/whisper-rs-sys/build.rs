@@ -276,6 +276,15 @@ fn main() {
         config.define("CMAKE_BUILD_TYPE", "Release");
     }
 
+    // Rehearse: ggml defaults to -march=native, which ties the binary (and
+    // the .deb built from it) to the build machine's CPU and makes the
+    // recogniser's words depend on which machine compiled it. Build for the
+    // x86-64-v3 level instead (AVX2, FMA, F16C, BMI2: CPUs from 2013 on);
+    // `GGML_NATIVE=ON` in the environment still asks for a native build.
+    if target.starts_with("x86_64") {
+        config.define("GGML_NATIVE", "OFF");
+    }
+
     // Allow passing any WHISPER or CMAKE compile flags
     for (key, value) in env::vars() {
         let is_whisper_flag =
