@@ -230,6 +230,12 @@ const SENTENCE_ADVERBS: &[&str] = &[
     "seriously",
 ];
 
+/// Forms of "be" after which "literally" is an intensifier.
+const COPULAS: &[&str] = &[
+    "was", "is", "were", "are", "be", "been", "it's", "that's", "there's", "he's", "she's",
+    "we're", "they're", "i'm", "you're",
+];
+
 /// Discourse fillers with the context rules applied.
 pub fn discourse_fillers(tokens: &[Token]) -> Vec<Found> {
     let mut found = Vec::new();
@@ -293,7 +299,17 @@ pub fn discourse_fillers(tokens: &[Token]) -> Vec<Found> {
             word if SENTENCE_ADVERBS.contains(&word) => {
                 // Set off on both sides, or opening a sentence; "we took them
                 // literally." ends a clause and is the word's real use.
-                if t.sentence_start || (t.break_before && t.break_after && !t.sentence_end) {
+                // "It was literally the whole team": straight after a form of
+                // "be" it only intensifies what follows (speakers rarely say
+                // the commas, and the recogniser drops them).
+                let intensifier = word == "literally"
+                    && !t.sentence_end
+                    && is(prev, COPULAS)
+                    && !prev.is_some_and(|p| p.break_after);
+                if t.sentence_start
+                    || (t.break_before && t.break_after && !t.sentence_end)
+                    || intensifier
+                {
                     Some(hit(i, word))
                 } else {
                     None
@@ -557,6 +573,11 @@ mod tests {
     fn sentence_adverbs_are_fillers_only_when_set_off() {
         assert!(discourse("We actually shipped it on time.").is_empty());
         assert!(discourse("It literally doubled overnight.").is_empty());
+        assert!(discourse("We had taken them literally.").is_empty());
+        assert_eq!(
+            discourse("It was literally the whole team on one call."),
+            vec!["literally"]
+        );
         assert_eq!(
             discourse("Actually, we shipped it on time."),
             vec!["actually"]
