@@ -109,10 +109,19 @@ struct Summary {
     per_batch: BTreeMap<u32, (Counts, Counts, Counts)>,
 }
 
+/// The bundled critic settings, or those overlaid with the file named by
+/// `CRITIC_OVERLAY` (to try a change to the word lists without rebuilding).
+fn critic_config() -> CriticConfig {
+    match std::env::var_os("CRITIC_OVERLAY") {
+        Some(path) => CriticConfig::load(Some(Path::new(&path))).expect("the overlay loads"),
+        None => CriticConfig::default(),
+    }
+}
+
 /// The first held-out batch still sealed: written and labelled blind, and
 /// left out of every run until it is measured once, after the tuning it is
 /// meant to judge (`docs/critic.md`).
-const SEALED_FROM: u32 = 7;
+const SEALED_FROM: u32 = 8;
 
 /// Held-out batches at or above this are sealed (left out) for this run:
 /// [`SEALED_FROM`], or `CRITIC_SEAL=N`.
@@ -127,7 +136,7 @@ fn evaluate(name: &str, dir: &Path) -> Summary {
     // Bundled cards plus the test-only cards (labels, no cues: like users' own).
     let bank = Bank::load(&fixtures("cards"));
     assert!(bank.errors.is_empty(), "{:?}", bank.errors);
-    let config = CriticConfig::default();
+    let config = critic_config();
 
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
@@ -333,7 +342,7 @@ fn held_out_answers_meet_loose_floors() {
     let s = evaluate("held-out set", &fixtures("heldout"));
     assert!(s.answers >= 30);
     // Floors just under the figures measured (docs/critic.md), so that a
-    // regression fails; batches 4, 5 and 6 were measured once, after all
+    // regression fails; batches 4 to 7 were measured once, after all
     // tuning (batch 6 before and after the wider card cues).
     let floors: BTreeMap<u32, (f64, f64, f64)> = [
         (1, (0.85, 0.92, 0.95)),
@@ -342,6 +351,7 @@ fn held_out_answers_meet_loose_floors() {
         (4, (0.56, 0.65, 0.88)),
         (5, (0.40, 0.56, 0.85)),
         (6, (0.67, 0.57, 0.79)),
+        (7, (0.58, 0.71, 0.81)),
     ]
     .into_iter()
     .collect();
@@ -350,7 +360,7 @@ fn held_out_answers_meet_loose_floors() {
         check(&format!("held-out batch {b}"), k, m, st, f);
     }
     if seal() == SEALED_FROM {
-        assert_eq!(s.per_batch.len(), 6);
+        assert_eq!(s.per_batch.len(), 7);
         check(
             "held-out",
             &s.key_points,
@@ -390,7 +400,7 @@ fn explain_cards_on_request() {
         return;
     };
     let bank = Bank::load(&fixtures("cards"));
-    let config = CriticConfig::default();
+    let config = critic_config();
     for id in ids.split(',') {
         let card = bank.get(id).unwrap_or_else(|| panic!("no card {id}"));
         println!("== {id}\n{}", rehearse::critic::explain_card(card, &config));
