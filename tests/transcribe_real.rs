@@ -83,12 +83,8 @@ fn analyze_a_thirty_second_answer_through_the_cli() {
 fn transcribe_prints_plain_text_and_json_words() {
     let tmp = tempfile::tempdir().unwrap();
     let wav = tmp.path().join("short.wav");
-    espeak(
-        "I rolled the change out slowly and watched the error rate.",
-        &wav,
-        "en-us",
-        150,
-    );
+    let said = "I rolled the change out slowly and watched the error rate.";
+    espeak(said, &wav, "en-us", 150);
     let model = real_model();
     let out = rehearse(tmp.path())
         .args([
@@ -106,7 +102,7 @@ fn transcribe_prints_plain_text_and_json_words() {
     // most of the words are asked for, not all.
     let text = String::from_utf8_lossy(&out.stdout);
     let heard = normalise_for_wer(&text);
-    let spoken = normalise_for_wer("I rolled the change out slowly and watched the error rate.");
+    let spoken = normalise_for_wer(said);
     let found = spoken.iter().filter(|w| heard.contains(w)).count();
     assert!(found * 2 > spoken.len(), "{found} of {spoken:?} in {text}");
     let json = run_json(
