@@ -284,6 +284,7 @@ fn main() {
     if target.starts_with("x86_64") {
         config.define("GGML_NATIVE", "OFF");
     }
+    println!("cargo:rerun-if-env-changed=GGML_NATIVE");
 
     // Allow passing any WHISPER or CMAKE compile flags
     for (key, value) in env::vars() {
