@@ -54,7 +54,12 @@ fn analyze_a_thirty_second_answer_through_the_cli() {
     let text = report["transcript"]["text"].as_str().unwrap();
     let error_rate = wer(ANSWER, text);
     println!("WER {:.1} % on {duration:.1} s: {text}", error_rate * 100.0);
-    assert!(error_rate <= 0.10, "WER {error_rate:.3}: {text}");
+    // tiny.en's errors on espeak's voice move with how whisper.cpp was
+    // compiled: 7.3 % built for the build machine's CPU, 17.7 % built for
+    // x86-64-v3 (the shipped build), the same words misheard in every run of
+    // one build. The bound catches lost or garbled words; the duration and
+    // pace checks catch a wrong sample rate.
+    assert!(error_rate <= 0.25, "WER {error_rate:.3}: {text}");
 
     let words = report["transcript"]["words"].as_array().unwrap();
     assert!(words.len() > 70);
