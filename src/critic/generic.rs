@@ -98,7 +98,7 @@ pub fn has_result_quantity(ctx: &Ctx, ix: &Indexed, measures_effect: bool) -> bo
         let one_unit = matches!(t.norm.as_str(), "a" | "an")
             && p + 1 < ix.len()
             && UNITS.iter().any(|u| ix.stem(p + 1) == ctx.rules.stem(u));
-        if !(is_amount || one_unit) {
+        if !(is_amount || one_unit) || names_a_moment(ix, p) {
             return false;
         }
         if is_amount
@@ -123,6 +123,31 @@ pub fn has_result_quantity(ctx: &Ctx, ix: &Indexed, measures_effect: bool) -> bo
     })
 }
 
+/// Whether the number at `p` names a moment rather than an amount: a time of
+/// day ("at 6am") or a calendar period ("by the end of the quarter").
+fn names_a_moment(ix: &Indexed, p: usize) -> bool {
+    let word = ix.norm(p);
+    let next = |k: usize| (p + k < ix.len()).then(|| ix.norm(p + k));
+    let digits_then = |suffix: &str| {
+        word.strip_suffix(suffix)
+            .is_some_and(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()))
+    };
+    if digits_then("am") || digits_then("pm") || matches!(next(1), Some("am" | "pm" | "o")) {
+        return true;
+    }
+    // "by the end of the quarter", "this quarter": a deadline, not a measure
+    // ("over the next quarter" is how long something took).
+    if word == "quarter" && p > 0 && next(1) != Some("of") {
+        let before = ix.norm(p - 1);
+        if matches!(before, "this" | "that" | "last")
+            || (before == "the" && p > 1 && ix.norm(p - 2) == "of")
+        {
+            return true;
+        }
+    }
+    false
+}
+
 /// Whether a sentence holds a real quantity: digits, number words, fractions or
 /// percentages, but not vague amounts ("a couple") or idioms ("a hundred percent").
 pub fn has_quantity(ctx: &Ctx, ix: &Indexed) -> bool {
@@ -138,9 +163,12 @@ pub fn has_quantity(ctx: &Ctx, ix: &Indexed) -> bool {
             && p + 1 < ix.len()
             && UNITS.iter().any(|u| ix.stem(p + 1) == ctx.rules.stem(u))
         {
-            return true;
+            return !names_a_moment(ix, p);
         }
         if !(t.number || t.norm == "percent") {
+            return false;
+        }
+        if names_a_moment(ix, p) {
             return false;
         }
         if g.vague_quantities.iter().any(|v| v == &t.norm) {
