@@ -121,7 +121,7 @@ fn critic_config() -> CriticConfig {
 /// The first held-out batch still sealed: written and labelled blind, and
 /// left out of every run until it is measured once, after the tuning it is
 /// meant to judge (`docs/critic.md`).
-const SEALED_FROM: u32 = 8;
+const SEALED_FROM: u32 = 9;
 
 /// Held-out batches at or above this are sealed (left out) for this run:
 /// [`SEALED_FROM`], or `CRITIC_SEAL=N`.
@@ -342,7 +342,7 @@ fn held_out_answers_meet_loose_floors() {
     let s = evaluate("held-out set", &fixtures("heldout"));
     assert!(s.answers >= 30);
     // Floors just under the figures measured (docs/critic.md), so that a
-    // regression fails; batches 4 to 7 were measured once, after all
+    // regression fails; batches 4 to 8 were measured once, after all
     // tuning (batch 6 before and after the wider card cues).
     let floors: BTreeMap<u32, (f64, f64, f64)> = [
         (1, (0.85, 0.92, 0.95)),
@@ -352,6 +352,7 @@ fn held_out_answers_meet_loose_floors() {
         (5, (0.40, 0.56, 0.85)),
         (6, (0.67, 0.57, 0.79)),
         (7, (0.58, 0.71, 0.81)),
+        (8, (0.67, 0.49, 0.80)),
     ]
     .into_iter()
     .collect();
@@ -360,13 +361,13 @@ fn held_out_answers_meet_loose_floors() {
         check(&format!("held-out batch {b}"), k, m, st, f);
     }
     if seal() == SEALED_FROM {
-        assert_eq!(s.per_batch.len(), 7);
+        assert_eq!(s.per_batch.len(), 8);
         check(
             "held-out",
             &s.key_points,
             &s.mistakes,
             &s.star,
-            (0.62, 0.64, 0.86),
+            (0.62, 0.66, 0.84),
         );
     }
 }
