@@ -163,7 +163,7 @@ pub fn has_quantity(ctx: &Ctx, ix: &Indexed) -> bool {
             && p + 1 < ix.len()
             && UNITS.iter().any(|u| ix.stem(p + 1) == ctx.rules.stem(u))
         {
-            return !names_a_moment(ix, p);
+            return true;
         }
         if !(t.number || t.norm == "percent") {
             return false;
