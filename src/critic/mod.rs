@@ -487,17 +487,25 @@ fn generic_mistakes(
             "no sentence says what came of it".into()
         },
     ));
-    // A number in a result sentence, or in any sentence that measures an
+    // A number in a result sentence, or in a sentence that measures an
     // effect ("unusable for fifteen minutes", "conversion went up").
     let measures: Vec<usize> = ["impact_measure", "improve", "metric_word"]
         .iter()
         .filter_map(|n| ctx.lexicon.id(n))
         .collect();
     let measures_effect = |i: usize| measures.iter().any(|&c| !indexed[i].occ[c].is_empty());
+    // Figures told before the speaker acts are the problem's size, not the result.
+    let story_moves = labels
+        .iter()
+        .position(|&l| matches!(l, StarLabel::Action | StarLabel::Result))
+        .unwrap_or(labels.len());
     let metric = result_sentences
         .iter()
         .copied()
-        .chain((0..indexed.len()).filter(|&i| measures_effect(i)))
+        .chain(
+            (story_moves..indexed.len())
+                .filter(|&i| labels[i] != StarLabel::Situation && measures_effect(i)),
+        )
         .find(|&i| generic::has_result_quantity(ctx, &indexed[i], measures_effect(i)));
     let no_metric = has_result && metric.is_none();
     out.push(mk(

@@ -120,6 +120,11 @@ pub fn label_sentences(ctx: &Ctx, indexed: &[Indexed], story: bool) -> Vec<StarL
                 best = (label, score);
             }
         }
+        // An opening sentence that states the duty is still the scene:
+        // `task_mentions` marks the task present from it.
+        if i == 0 && best.0 == StarLabel::Task {
+            best.0 = StarLabel::Situation;
+        }
         if best.0 == StarLabel::Action {
             seen_action = true;
         }
