@@ -305,8 +305,10 @@ impl<'a> Ctx<'a> {
                 if label && (self.negated(&ix, s, e, true) || label_stop.contains(ix.stem(s))) {
                     continue;
                 }
-                // Related-term groups only widen single label words (below).
-                if self.lexicon.related[c] {
+                // Related-term groups widen single label words (below) and, in
+                // a label, stand for a whole idiom they hold ("kept people in
+                // the loop" is =inform).
+                if self.lexicon.related[c] && !(label && e - s >= 2) {
                     continue;
                 }
                 spans.push((s, e, c));
