@@ -132,6 +132,9 @@ pub struct GenericConfig {
     pub quantity_idioms: Vec<String>,
     /// Fewest "we" subjects before "we, never I" is flagged.
     pub we_min: usize,
+    /// Words of a prompt that ask for one occasion ("tell me about a time"):
+    /// on such a card an answer in general terms makes no key point.
+    pub story_prompts: Vec<String>,
 }
 
 /// Situation/Task/Action/Result labelling.

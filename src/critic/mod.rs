@@ -192,11 +192,23 @@ pub fn critique_with_delivery(
         .iter()
         .map(|p| ctx.prepared(p, false))
         .collect();
+    let episodes = generic::episode_sentences(&ctx, &indexed);
+    let story = episodes.len() >= config.generic.min_episodes;
+    // The card asks for one occasion and the answer speaks in general terms:
+    // "I always flag risks early" is not the point made in a story.
+    let general_answer_to_story_card = !story && asks_for_story(card, config);
     let threshold = config.matching.covered_threshold;
     let key_points: Vec<KeyPointDetail> = kp_sigs
         .iter()
         .map(|sig| {
-            let m = ctx.best(sig, &indexed);
+            let mut m = ctx.best(sig, &indexed);
+            if general_answer_to_story_card && m.score >= threshold {
+                m.why = format!(
+                    "{}, but only in general terms: the question asks for one occasion",
+                    m.why
+                );
+                m.score = m.score.min(threshold - 0.01);
+            }
             let covered = m.score >= threshold;
             let s = sentences.get(m.sentence);
             let close = m.score > 0.3;
@@ -222,8 +234,6 @@ pub fn critique_with_delivery(
         .collect();
 
     // STAR and generic checks.
-    let episodes = generic::episode_sentences(&ctx, &indexed);
-    let story = episodes.len() >= config.generic.min_episodes;
     let labels = star::label_sentences(&ctx, &indexed, story);
     let task_extra = star::task_mentions(&ctx, &indexed, story);
     let structure = star::structure(&indexed, &labels, &task_extra);
@@ -441,6 +451,16 @@ fn card_mistake(
     }
     detail.why = m.why;
     detail
+}
+
+/// Whether the card's prompt asks for one occasion ("Tell me about a time…").
+fn asks_for_story(card: &Card, config: &CriticConfig) -> bool {
+    let prompt = format!(" {} ", card.prompt.to_lowercase());
+    config
+        .generic
+        .story_prompts
+        .iter()
+        .any(|p| prompt.contains(&format!(" {p} ")))
 }
 
 fn generic_mistakes(

@@ -530,3 +530,25 @@ fn prepared_points_are_reused_but_an_edited_card_is_prepared_afresh() {
         why(&after_edit)
     );
 }
+
+#[test]
+fn general_terms_make_no_point_when_the_card_asks_for_an_occasion() {
+    let general = "I always have a rollback plan ready before a release. \
+        I measure the error rate whenever something ships.";
+    let mut story_card = measure_card();
+    story_card.prompt = "Tell me about a time you shipped something risky.".into();
+    let c = run(&story_card, general);
+    assert!(present(&c, "no_example"));
+    assert!(!covered(&c, "rollback"));
+    let why = &c
+        .key_points
+        .iter()
+        .find(|k| k.id == "rollback")
+        .unwrap()
+        .why;
+    assert!(why.contains("only in general terms"), "{why}");
+    // A prompt that asks for a view, not a story, still takes general terms.
+    let mut view_card = measure_card();
+    view_card.prompt = "How do you make releases safe?".into();
+    assert!(covered(&run(&view_card, general), "rollback"));
+}
