@@ -95,7 +95,15 @@ pub fn label_sentences(ctx: &Ctx, indexed: &[Indexed], story: bool) -> Vec<StarL
         if matches!(first_agent, Agent::Speaker | Agent::Team) {
             sc_a += 0.2;
         }
-        let mut sc_r = 1.0 * res.min(2.0) + pos * 0.5;
+        // A closing remark in the present ("people appreciate honesty") is
+        // a moral, not what happened: position alone does not make it the result.
+        let tells_an_event = number || (0..ix.len()).any(|q| ctx.rules.is_past(ix.norm(q)));
+        let late_weight = if res > 0.0 || tells_an_event {
+            0.5
+        } else {
+            0.0
+        };
+        let mut sc_r = 1.0 * res.min(2.0) + pos * late_weight;
         if number && res > 0.0 {
             sc_r += 0.4;
         }
@@ -103,7 +111,7 @@ pub fn label_sentences(ctx: &Ctx, indexed: &[Indexed], story: bool) -> Vec<StarL
             sc_r -= 0.5;
         }
         // Other people reacting late in the story is usually the result.
-        if pos >= 0.5 && first_agent == Agent::Other {
+        if pos >= 0.5 && first_agent == Agent::Other && tells_an_event {
             sc_r += 0.4;
         }
         let sc_o = if refl_at_start { 1.2 } else { 0.5 * refl };
