@@ -325,6 +325,35 @@ pub fn i_actions_and_we(ctx: &Ctx, indexed: &[Indexed]) -> (usize, usize, Option
     (i_actions, we, first_we)
 }
 
+/// Whether word `p` follows "had", "has" or "have": what someone had not
+/// done before ("had never written SQL"), not a complaint.
+fn perfect_at(ix: &Indexed, p: usize) -> bool {
+    p > 0 && matches!(ix.norm(p - 1), "had" | "has" | "have" | "'d")
+}
+
+/// Whether the clause of word `p` counts its people before it ("18 percent
+/// of people… never got past it", "half the users never…"): a measurement
+/// of users, not a complaint about someone.
+fn counted_subject(ix: &Indexed, p: usize) -> bool {
+    // Back to the start of the clause, across a "who" ("18 percent of people
+    // who reached it never…"), which the clause split puts apart.
+    (0..p)
+        .rev()
+        .take(12)
+        .take_while(|&q| {
+            !ix.sentence.tokens[ix.words[q]].punct
+                && !matches!(ix.norm(q), "and" | "but" | "so" | "because" | "then")
+        })
+        .any(|q| {
+            // "one of the engineers never tested it" names a person.
+            (ix.sentence.tokens[ix.words[q]].number && ix.norm(q) != "one")
+                || matches!(
+                    ix.norm(q),
+                    "percent" | "half" | "third" | "quarter" | "most"
+                )
+        })
+}
+
 /// The first sentence that puts fault on someone else.
 pub fn blame(ctx: &Ctx, indexed: &[Indexed]) -> Option<usize> {
     let g = &ctx.config.generic;
@@ -334,15 +363,19 @@ pub fn blame(ctx: &Ctx, indexed: &[Indexed]) -> Option<usize> {
             .any(|(s, e)| !ctx.negated(ix, s, e, true) || ix.norm(s) == "not");
         let predicate = phrases_in(ctx, ix, &g.blame_predicates, 1)
             .into_iter()
-            .any(|(s, _)| ix.sentence.agent_at(ix.words[s]) == Agent::Other);
+            .any(|(s, _)| {
+                ix.sentence.agent_at(ix.words[s]) == Agent::Other
+                    && !(ix.norm(s) == "never" && perfect_at(ix, s))
+                    && !counted_subject(ix, s)
+            });
         // Someone else "never" did a thing, told as a past event ("the vendor
         // never fixed the bugs"): a complaint about them.
         let never_did = (0..ix.len().saturating_sub(1)).any(|p| {
             // "who had never worked with our product": what they had not
             // done before, not a complaint.
-            let perfect = p > 0 && matches!(ix.norm(p - 1), "had" | "has" | "have" | "'d");
             ix.norm(p) == "never"
-                && !perfect
+                && !perfect_at(ix, p)
+                && !counted_subject(ix, p)
                 && ix.sentence.agent_at(ix.words[p]) == Agent::Other
                 && !ix.sentence.me_at(ix.words[p])
                 && ctx.rules.is_past(ix.norm(p + 1))

@@ -184,6 +184,18 @@ fn blaming_others_is_found() {
         "A deploy of mine broke the login page. I should have caught it in review. I pushed a fix that evening.",
     );
     assert!(!present(&c, "blames_others"));
+    // What someone had never done before, and users counted, are not blame.
+    for text in [
+        "She knew the customers well but had never written SQL. I paired with her for a month.",
+        "I pulled the numbers, and 18 percent of people who reached the photo step never got past it.",
+    ] {
+        assert!(!present(&run(&measure_card(), text), "blames_others"), "{text}");
+    }
+    let c = run(
+        &measure_card(),
+        "I led the migration. One of the engineers never tested his part, so it broke.",
+    );
+    assert!(present(&c, "blames_others"));
 }
 
 #[test]
