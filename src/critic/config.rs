@@ -148,6 +148,9 @@ pub struct StarConfig {
     pub result: Vec<String>,
     /// Reflection phrases (lessons, opinions), counted as no part.
     pub reflection: Vec<String>,
+    /// Phrases saying the speaker does not know how it ended ("I don't know
+    /// what happened"): such a sentence is not the result.
+    pub no_outcome: Vec<String>,
     /// Sequence words that mark actions ("then", "first").
     pub action_markers: Vec<String>,
     /// Result share below which the result is "tiny".

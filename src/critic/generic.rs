@@ -423,12 +423,25 @@ pub fn absolute(ctx: &Ctx, indexed: &[Indexed]) -> Option<usize> {
                 while q < ix.len() && SKIP_AFTER_SUBJECT.contains(&ix.norm(q)) {
                     q += 1;
                 }
-                let past = q < ix.len() && ctx.rules.is_past(ix.norm(q));
+                // "I've never missed a deadline", "never missed one in my
+                // career": a record claimed over all time, not one event
+                // ("we've never had an outage since" is a result).
+                let in_clause = |w: &[&str]| {
+                    (0..ix.len()).any(|p| {
+                        ix.sentence.clause_of[ix.words[p]] == clause && w.contains(&ix.norm(p))
+                    })
+                };
+                let lifelong = ix.norm(s) == "never"
+                    && ((s > 0 && matches!(ix.norm(s - 1), "have" | "has"))
+                        || in_clause(&["career", "life"]));
+                let past = q < ix.len() && ctx.rules.is_past(ix.norm(q)) && !lifelong;
                 let modal = (0..s).any(|p| {
                     ix.sentence.clause_of[ix.words[p]] == clause
                         && matches!(ix.norm(p), "would" | "will" | "could")
                 });
-                if past || modal {
+                // "We've never had an outage since": the result, told as a record.
+                let since_then = (s..ix.len()).any(|p| ix.norm(p) == "since");
+                if past || modal || since_then {
                     continue;
                 }
                 // "Everyone always gets along in our team": a sweeping claim
@@ -453,6 +466,7 @@ pub fn absolute(ctx: &Ctx, indexed: &[Indexed]) -> Option<usize> {
                     });
                 if matches!(agent, Agent::Speaker | Agent::Team)
                     || (agent == Agent::Other && (about_me || everyone_in_ours || describes_me))
+                    || (lifelong && about_me)
                 {
                     return Some(si);
                 }

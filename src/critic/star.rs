@@ -110,6 +110,9 @@ pub fn label_sentences(ctx: &Ctx, indexed: &[Indexed], story: bool) -> Vec<StarL
         if pos < 0.34 {
             sc_r -= 0.5;
         }
+        if count(ctx, ix, &s.no_outcome) > 0 {
+            sc_r = 0.0;
+        }
         // Other people reacting late in the story is usually the result.
         if pos >= 0.5 && first_agent == Agent::Other && tells_an_event {
             sc_r += 0.4;

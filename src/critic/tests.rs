@@ -564,3 +564,24 @@ fn general_terms_make_no_point_when_the_card_asks_for_an_occasion() {
     view_card.prompt = "How do you make releases safe?".into();
     assert!(covered(&run(&view_card, general), "rollback"));
 }
+
+#[test]
+fn records_over_a_career_are_absolutes_and_not_knowing_is_no_result() {
+    let card = measure_card();
+    for text in [
+        "Last year I led the checkout release. I've never missed a deadline.",
+        "Last year I led the checkout release. Never missed a launch date in my career.",
+    ] {
+        assert!(present(&run(&card, text), "absolutes"), "{text}");
+    }
+    let c = run(
+        &card,
+        "Last year I led the checkout release. We have never had an outage since.",
+    );
+    assert!(!present(&c, "absolutes"));
+    let c = run(
+        &card,
+        "Last year a customer complained about a refund. I passed it on to billing. I don't know what happened after that.",
+    );
+    assert!(present(&c, "no_result"), "{:?}", c.sentences);
+}
