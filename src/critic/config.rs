@@ -83,6 +83,9 @@ pub struct MatchingConfig {
     pub cue_phrase: f64,
     /// Score of a cue that is one bare or pronoun-led word.
     pub cue_single: f64,
+    /// Score of a cue that is one uncommon word on its own ("reworked", "norms"):
+    /// the card's author picked that word, so it says more than "I built".
+    pub cue_word: f64,
     /// Score of a cue matched through its concepts.
     pub cue_concept: f64,
     /// Cue words that keep a cue literal: matching it through concepts would

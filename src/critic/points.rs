@@ -515,10 +515,15 @@ impl<'a> Ctx<'a> {
             .iter()
             .filter(|t| self.rules.is_stopword(&t.norm))
             .all(|t| pronoun(&t.norm));
+        let uncommon_word = tokens.len() == 1
+            && content == 1
+            && !self.weak_words.contains(&self.rules.stem(&tokens[0].norm));
         let literal_strength = if content >= 2 {
             m.cue_full
         } else if content == 1 {
-            if others_pronouns {
+            if uncommon_word {
+                m.cue_word
+            } else if others_pronouns {
                 m.cue_single
             } else {
                 m.cue_phrase

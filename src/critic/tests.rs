@@ -585,3 +585,28 @@ fn records_over_a_career_are_absolutes_and_not_knowing_is_no_result() {
     );
     assert!(present(&c, "no_result"), "{:?}", c.sentences);
 }
+
+#[test]
+fn an_uncommon_one_word_cue_makes_a_point_alone() {
+    let card = card(
+        vec![
+            point(
+                "replanned",
+                "Changes the plan after the feedback",
+                &["reworked"],
+            ),
+            point("built", "Takes part in delivery", &["I built"]),
+        ],
+        Vec::new(),
+    );
+    let c = run(
+        &card,
+        "Last spring I reworked the signup flow over two sprints.",
+    );
+    assert!(covered(&c, "replanned"));
+    let c = run(
+        &card,
+        "Last spring I built a small tool for the support desk.",
+    );
+    assert!(!covered(&c, "built"));
+}
