@@ -695,7 +695,80 @@ impl<'a> Ctx<'a> {
                 best = m;
             }
         }
+        if sig.cues.is_empty()
+            && !sig.mistake
+            && best.score < self.config.matching.covered_threshold
+        {
+            if let Some(m) = self.label_across_two(sig, indexed) {
+                best = m;
+            }
+        }
         best
+    }
+
+    /// A cue-less label made over two neighbouring sentences ("I went back
+    /// the next day. I asked her to show me what she cut and why" for
+    /// "Asked questions to understand it"): the same weight a single
+    /// sentence needs, with at least one strong feature in each sentence.
+    fn label_across_two(&self, sig: &PointSig, indexed: &[Indexed]) -> Option<Match> {
+        let m = &self.config.matching;
+        let total: f64 = sig.features.iter().map(|(_, w)| w).sum();
+        if total <= 0.0 {
+            return None;
+        }
+        let hits: Vec<Vec<bool>> = indexed
+            .iter()
+            .map(|ix| {
+                sig.features
+                    .iter()
+                    .map(|(f, _)| self.feature_found(ix, f, sig.needs_agent, sig.mistake))
+                    .collect()
+            })
+            .collect();
+        let strong_in = |h: &[bool]| {
+            h.iter()
+                .zip(&sig.features)
+                .filter(|(&x, (_, w))| x && *w >= 1.0)
+                .count()
+        };
+        for si in 0..indexed.len().saturating_sub(1) {
+            let (a, b) = (&hits[si], &hits[si + 1]);
+            if strong_in(a) == 0 || strong_in(b) == 0 {
+                continue;
+            }
+            let union: Vec<bool> = a.iter().zip(b).map(|(x, y)| *x || *y).collect();
+            let found_w: f64 = union
+                .iter()
+                .zip(&sig.features)
+                .filter(|(&x, _)| x)
+                .map(|(_, (_, w))| w)
+                .sum();
+            if strong_in(&union) >= 2 && found_w / total >= m.label_share - 1e-9 {
+                let names: Vec<String> = union
+                    .iter()
+                    .zip(&sig.features)
+                    .filter(|(&x, _)| x)
+                    .map(|(_, (f, _))| self.feature_name(f))
+                    .collect();
+                let sentence = if strong_in(b) > strong_in(a) {
+                    si + 1
+                } else {
+                    si
+                };
+                if sig.needs_number && !super::generic::has_quantity(self, &indexed[sentence]) {
+                    continue;
+                }
+                return Some(Match {
+                    score: m.covered_threshold,
+                    sentence,
+                    why: format!(
+                        "matches the label over two sentences ({})",
+                        names.join(", ")
+                    ),
+                });
+            }
+        }
+        None
     }
 
     /// Whether any sentence mentions the absent thing at all (loosely): at

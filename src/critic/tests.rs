@@ -610,3 +610,19 @@ fn an_uncommon_one_word_cue_makes_a_point_alone() {
     );
     assert!(!covered(&c, "built"));
 }
+
+#[test]
+fn a_cue_less_label_can_be_made_over_two_sentences() {
+    let card = card(
+        vec![point("mapped", "Drew a diagram of the services", &[])],
+        Vec::new(),
+    );
+    let c = run(
+        &card,
+        "Last year I joined the payments team. I drew it all out on the whiteboard. \
+         It showed every one of the services and how they talked.",
+    );
+    assert!(covered(&c, "mapped"), "{:?}", c.key_points);
+    let why = &c.key_points[0].why;
+    assert!(why.contains("two sentences"), "{why}");
+}
