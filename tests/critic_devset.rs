@@ -121,7 +121,7 @@ fn critic_config() -> CriticConfig {
 /// The first held-out batch still sealed: written and labelled blind, and
 /// left out of every run until it is measured once, after the tuning it is
 /// meant to judge (`docs/critic.md`).
-const SEALED_FROM: u32 = 9;
+const SEALED_FROM: u32 = 10;
 
 /// Held-out batches at or above this are sealed (left out) for this run:
 /// [`SEALED_FROM`], or `CRITIC_SEAL=N`.
@@ -342,17 +342,18 @@ fn held_out_answers_meet_loose_floors() {
     let s = evaluate("held-out set", &fixtures("heldout"));
     assert!(s.answers >= 30);
     // Floors just under the figures measured (docs/critic.md), so that a
-    // regression fails; batches 4 to 8 were measured once, after all
+    // regression fails; batches 4 to 9 were measured once, after all
     // tuning (batch 6 before and after the wider card cues).
     let floors: BTreeMap<u32, (f64, f64, f64)> = [
         (1, (0.85, 0.92, 0.94)),
-        (2, (0.65, 0.55, 0.88)),
-        (3, (0.66, 0.66, 0.85)),
-        (4, (0.56, 0.65, 0.88)),
-        (5, (0.40, 0.56, 0.85)),
-        (6, (0.67, 0.57, 0.79)),
-        (7, (0.58, 0.71, 0.81)),
-        (8, (0.67, 0.49, 0.80)),
+        (2, (0.72, 0.55, 0.88)),
+        (3, (0.68, 0.69, 0.88)),
+        (4, (0.64, 0.77, 0.90)),
+        (5, (0.40, 0.62, 0.90)),
+        (6, (0.73, 0.68, 0.85)),
+        (7, (0.66, 0.75, 0.85)),
+        (8, (0.72, 0.59, 0.85)),
+        (9, (0.52, 0.63, 0.79)),
     ]
     .into_iter()
     .collect();
@@ -361,13 +362,13 @@ fn held_out_answers_meet_loose_floors() {
         check(&format!("held-out batch {b}"), k, m, st, f);
     }
     if seal() == SEALED_FROM {
-        assert_eq!(s.per_batch.len(), 8);
+        assert_eq!(s.per_batch.len(), 9);
         check(
             "held-out",
             &s.key_points,
             &s.mistakes,
             &s.star,
-            (0.62, 0.66, 0.84),
+            (0.65, 0.69, 0.86),
         );
     }
 }
