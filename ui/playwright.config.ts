@@ -26,6 +26,10 @@ export default defineConfig({
         "--disable-sync",
         "--no-first-run",
         "--autoplay-policy=no-user-gesture-required",
+        // The media clock follows the audio sink: a stalled or half-dead sound
+        // server on the host (CI runs these after the app's audio tests) froze
+        // playback at its first buffer. A fake sink runs on the wall clock.
+        "--disable-audio-output",
       ],
     },
   },
