@@ -75,37 +75,9 @@ pub fn has_result_quantity(ctx: &Ctx, ix: &Indexed, measures_effect: bool) -> bo
             (p, (q + 2).min(ix.len()))
         })
         .collect();
-    // Count the sentence's quantities outside those spans.
-    const UNITS: &[&str] = &[
-        "minute",
-        "hour",
-        "day",
-        "week",
-        "month",
-        "year",
-        "quarter",
-        "sprint",
-        "fortnight",
-        "evening",
-        "night",
-        "weekend",
-    ];
-    let g = &ctx.config.generic;
-    let idioms = phrases_in(ctx, ix, &g.quantity_idioms, 0);
+    let idioms = phrases_in(ctx, ix, &ctx.config.generic.quantity_idioms, 0);
     (0..ix.len()).any(|p| {
-        let t = &ix.sentence.tokens[ix.words[p]];
-        let is_amount = t.number || t.norm == "percent";
-        let one_unit = matches!(t.norm.as_str(), "a" | "an")
-            && p + 1 < ix.len()
-            && UNITS.iter().any(|u| ix.stem(p + 1) == ctx.rules.stem(u));
-        if !(is_amount || one_unit) || names_a_moment(ix, p) {
-            return false;
-        }
-        if is_amount
-            && (g.vague_quantities.iter().any(|v| v == &t.norm)
-                || idioms.iter().any(|&(s, e)| s <= p && p < e)
-                || (t.norm.len() == 4 && (t.norm.starts_with("19") || t.norm.starts_with("20"))))
-        {
+        if !quantity_at(ctx, ix, &idioms, p, EFFORT_UNITS) {
             return false;
         }
         // Inside "for … <unit>": a duration of effort.
@@ -117,10 +89,64 @@ pub fn has_result_quantity(ctx: &Ctx, ix: &Indexed, measures_effect: bool) -> bo
             ) && s < p
                 && p < e
                 && (p + 1..(p + 3).min(ix.len()))
-                    .any(|u| UNITS.iter().any(|x| ix.stem(u) == ctx.rules.stem(x)))
+                    .any(|u| EFFORT_UNITS.iter().any(|x| ix.stem(u) == ctx.rules.stem(x)))
         });
         !in_for
     })
+}
+
+/// Units a stretch of effort is counted in ("for three weeks", "a weekend").
+const EFFORT_UNITS: &[&str] = &[
+    "minute",
+    "hour",
+    "day",
+    "week",
+    "month",
+    "year",
+    "quarter",
+    "sprint",
+    "fortnight",
+    "evening",
+    "night",
+    "weekend",
+];
+
+/// Units that make "a"/"an" an amount when no figure is said ("a day
+/// earlier", "by a third").
+const AMOUNT_UNITS: &[&str] = &[
+    "minute", "hour", "day", "week", "month", "year", "quarter", "sprint", "third", "half",
+];
+
+/// Whether word `p` is a real quantity: a figure or "percent" that is not a
+/// moment, a vague amount, an idiom or a year; or "a"/"an" before one of
+/// `units`.
+fn quantity_at(
+    ctx: &Ctx,
+    ix: &Indexed,
+    idioms: &[(usize, usize)],
+    p: usize,
+    units: &[&str],
+) -> bool {
+    let t = &ix.sentence.tokens[ix.words[p]];
+    if matches!(t.norm.as_str(), "a" | "an")
+        && p + 1 < ix.len()
+        && units.iter().any(|u| ix.stem(p + 1) == ctx.rules.stem(u))
+    {
+        return true;
+    }
+    if !(t.number || t.norm == "percent") || names_a_moment(ix, p) {
+        return false;
+    }
+    let vague = ctx
+        .config
+        .generic
+        .vague_quantities
+        .iter()
+        .any(|v| v == &t.norm);
+    let idiom = idioms.iter().any(|&(s, e)| s <= p && p < e);
+    // A year ("in 2019") is a date, not a measurement.
+    let year = t.norm.len() == 4 && (t.norm.starts_with("19") || t.norm.starts_with("20"));
+    !(vague || idiom || year)
 }
 
 /// Whether the number at `p` names a moment rather than an amount: a time of
@@ -151,38 +177,8 @@ fn names_a_moment(ix: &Indexed, p: usize) -> bool {
 /// Whether a sentence holds a real quantity: digits, number words, fractions or
 /// percentages, but not vague amounts ("a couple") or idioms ("a hundred percent").
 pub fn has_quantity(ctx: &Ctx, ix: &Indexed) -> bool {
-    let g = &ctx.config.generic;
-    let idioms = phrases_in(ctx, ix, &g.quantity_idioms, 0);
-    const UNITS: &[&str] = &[
-        "minute", "hour", "day", "week", "month", "year", "quarter", "sprint", "third", "half",
-    ];
-    (0..ix.len()).any(|p| {
-        let t = &ix.sentence.tokens[ix.words[p]];
-        // "about a week", "a day earlier", "an hour": one unit of time.
-        if matches!(t.norm.as_str(), "a" | "an")
-            && p + 1 < ix.len()
-            && UNITS.iter().any(|u| ix.stem(p + 1) == ctx.rules.stem(u))
-        {
-            return true;
-        }
-        if !(t.number || t.norm == "percent") {
-            return false;
-        }
-        if names_a_moment(ix, p) {
-            return false;
-        }
-        if g.vague_quantities.iter().any(|v| v == &t.norm) {
-            return false;
-        }
-        if idioms.iter().any(|&(s, e)| s <= p && p < e) {
-            return false;
-        }
-        // A year ("in 2019") is a date, not a measurement.
-        if t.norm.len() == 4 && (t.norm.starts_with("19") || t.norm.starts_with("20")) {
-            return false;
-        }
-        true
-    })
+    let idioms = phrases_in(ctx, ix, &ctx.config.generic.quantity_idioms, 0);
+    (0..ix.len()).any(|p| quantity_at(ctx, ix, &idioms, p, AMOUNT_UNITS))
 }
 
 const SKIP_AFTER_SUBJECT: &[&str] = &[
