@@ -166,6 +166,28 @@ fn summary_from(row: &rusqlite::Row<'_>) -> rusqlite::Result<AttemptSummary> {
     })
 }
 
+/// Writes `report` and the columns listed from it into attempt `id`;
+/// returns the number of rows changed.
+fn write_report(conn: &Connection, id: i64, report: &Report) -> rusqlite::Result<usize> {
+    let json = serde_json::to_string(report).expect("reports serialise");
+    conn.execute(
+        "UPDATE attempts SET duration_s = ?2, wpm = ?3, fillers_per_minute = ?4,
+            overall = ?5, content = ?6, structure = ?7, delivery = ?8, report_json = ?9
+         WHERE id = ?1",
+        params![
+            id,
+            report.duration_s,
+            report.delivery.wpm,
+            report.delivery.fillers.per_minute,
+            report.score.overall,
+            report.score.content,
+            report.score.structure,
+            report.score.delivery.or(report.delivery.score),
+            json
+        ],
+    )
+}
+
 impl Store {
     /// The history file in the data folder.
     pub fn default_path() -> PathBuf {
@@ -224,54 +246,25 @@ impl Store {
         audio_path: &Path,
         report: &Report,
     ) -> Result<i64, StoreError> {
-        let json = serde_json::to_string(report).expect("reports serialise");
-        self.conn
-            .execute(
-                "INSERT INTO attempts (card_id, created_at, audio_path, duration_s, wpm, fillers_per_minute,
-                    overall, content, structure, delivery, report_json)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-                params![
-                    card_id,
-                    now(),
-                    audio_path.display().to_string(),
-                    report.duration_s,
-                    report.delivery.wpm,
-                    report.delivery.fillers.per_minute,
-                    report.score.overall,
-                    report.score.content,
-                    report.score.structure,
-                    report.score.delivery.or(report.delivery.score),
-                    json
-                ],
-            )
-            .map_err(|e| self.err(e))?;
-        Ok(self.conn.last_insert_rowid())
+        // One transaction: a row is never seen without its report.
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        tx.execute(
+            "INSERT INTO attempts (card_id, created_at, audio_path, duration_s, report_json)
+             VALUES (?1, ?2, ?3, 0, '')",
+            params![card_id, now(), audio_path.display().to_string()],
+        )
+        .map_err(|e| self.err(e))?;
+        let id = tx.last_insert_rowid();
+        write_report(&tx, id, report).map_err(|e| self.err(e))?;
+        tx.commit().map_err(|e| self.err(e))?;
+        Ok(id)
     }
 
     /// Replaces an attempt's report (and the scores listed from it), as when
     /// the full pass after Stop refines the live one. Returns `false` when
     /// the attempt no longer exists (deleted meanwhile).
     pub fn replace_report(&self, id: i64, report: &Report) -> Result<bool, StoreError> {
-        let json = serde_json::to_string(report).expect("reports serialise");
-        let changed = self
-            .conn
-            .execute(
-                "UPDATE attempts SET duration_s = ?2, wpm = ?3, fillers_per_minute = ?4,
-                    overall = ?5, content = ?6, structure = ?7, delivery = ?8, report_json = ?9
-                 WHERE id = ?1",
-                params![
-                    id,
-                    report.duration_s,
-                    report.delivery.wpm,
-                    report.delivery.fillers.per_minute,
-                    report.score.overall,
-                    report.score.content,
-                    report.score.structure,
-                    report.score.delivery.or(report.delivery.score),
-                    json
-                ],
-            )
-            .map_err(|e| self.err(e))?;
+        let changed = write_report(&self.conn, id, report).map_err(|e| self.err(e))?;
         Ok(changed > 0)
     }
 
