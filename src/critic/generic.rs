@@ -88,8 +88,7 @@ pub fn has_result_quantity(ctx: &Ctx, ix: &Indexed, measures_effect: bool) -> bo
                 Agent::Speaker | Agent::Team
             ) && s < p
                 && p < e
-                && (p + 1..(p + 3).min(ix.len()))
-                    .any(|u| EFFORT_UNITS.iter().any(|x| ix.stem(u) == ctx.rules.stem(x)))
+                && (p + 1..(p + 3).min(ix.len())).any(|u| unit_at(ctx, ix, u, EFFORT_UNITS))
         });
         !in_for
     })
@@ -117,6 +116,11 @@ const AMOUNT_UNITS: &[&str] = &[
     "minute", "hour", "day", "week", "month", "year", "quarter", "sprint", "third", "half",
 ];
 
+/// Whether word `q` is one of `units` (any inflection).
+fn unit_at(ctx: &Ctx, ix: &Indexed, q: usize, units: &[&str]) -> bool {
+    units.iter().any(|u| ix.stem(q) == ctx.rules.stem(u))
+}
+
 /// Whether word `p` is a real quantity: a figure or "percent" that is not a
 /// moment, a vague amount, an idiom or a year; or "a"/"an" before one of
 /// `units`.
@@ -128,10 +132,7 @@ fn quantity_at(
     units: &[&str],
 ) -> bool {
     let t = &ix.sentence.tokens[ix.words[p]];
-    if matches!(t.norm.as_str(), "a" | "an")
-        && p + 1 < ix.len()
-        && units.iter().any(|u| ix.stem(p + 1) == ctx.rules.stem(u))
-    {
+    if matches!(t.norm.as_str(), "a" | "an") && p + 1 < ix.len() && unit_at(ctx, ix, p + 1, units) {
         return true;
     }
     if !(t.number || t.norm == "percent") || names_a_moment(ix, p) {
